@@ -1,0 +1,1 @@
+"""Organisations, users, sessions and API tokens."""

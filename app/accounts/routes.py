@@ -1,0 +1,102 @@
+"""Login and logout pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import TooManyRequestsException
+from litestar.params import Body, FromQuery
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from msgspec import Struct
+
+from app.accounts import service
+from app.audit.service import record_audit
+from app.settings import Settings
+from app.web.auth import SESSION_COOKIE
+
+
+class LoginForm(Struct):
+    email: str = ""
+    password: str = ""
+    next: str = "/"
+
+
+def safe_next(target: str) -> str:
+    """Only local paths: an attacker's link must not bounce a fresh login to another site."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target[:500]
+
+
+def client_ip(request: Any) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@get("/login", name="login")
+async def login_page(request: HTMXRequest, next: FromQuery[str] = "/") -> Template | Redirect:
+    if request.scope.get("user") is not None:
+        return Redirect(safe_next(next))
+    return Template("accounts/login.html", context={"next": safe_next(next), "email": ""})
+
+
+@post("/login", name="login_submit")
+async def login_submit(
+    request: HTMXRequest,
+    data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    settings: NamedDependency[Settings],
+) -> Template | Redirect:
+    ip = client_ip(request)
+    if await service.login_blocked(
+        data.email, ip, settings.login_max_failures, settings.login_window_seconds
+    ):
+        minutes = settings.login_window_seconds // 60
+        raise TooManyRequestsException(
+            f"Too many failed logins. Wait {minutes} minutes, then try again.",
+            headers={"Retry-After": str(settings.login_window_seconds)},
+        )
+    user = await service.authenticate(data.email, data.password, ip)
+    if user is None:
+        return Template(
+            "accounts/login.html",
+            context={
+                "next": safe_next(data.next),
+                "email": data.email[:254],
+                "error": "That email and password do not match an account.",
+            },
+            status_code=401,
+        )
+    token = await service.start_session(
+        user.id, ip, request.headers.get("user-agent", ""), settings.session_max_age_seconds
+    )
+    await record_audit(user, "login", "user", str(user.id), ip=ip)
+    response = Redirect(safe_next(data.next))
+    response.cookies.append(
+        Cookie(
+            key=SESSION_COOKIE,
+            value=token,
+            max_age=settings.session_max_age_seconds,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            path="/",
+        )
+    )
+    return response
+
+
+@post("/logout", name="logout")
+async def logout(request: HTMXRequest) -> Redirect:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await service.end_session(token)
+    response = Redirect("/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+ROUTES = [login_page, login_submit, logout]

@@ -1,0 +1,216 @@
+"""Accounts: organisations, users, login with rate limiting, sessions and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from app import db
+from app.accounts.passwords import hash_password, password_problem, verify_password
+from app.accounts.tables import ApiToken, AppUser, LoginAttempt, Organisation, UserSession
+from app.crypto import SecretBox, new_token, token_hash
+
+ROLES = ("admin", "recruiter")
+SESSION_PREFIX = "hws_"
+API_TOKEN_PREFIX = "hwt_"
+
+
+class AccountError(ValueError):
+    """Input a person can fix; the message says how."""
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    organisation_name: str
+    email: str
+    name: str
+    role: str
+    session_id: uuid.UUID | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def label(self) -> str:
+        return self.name or self.email
+
+
+def normalise_email(raw: str) -> str:
+    raw = (raw or "").strip()
+    if not raw:
+        raise AccountError("Enter an email address.")
+    if len(raw) > 254:
+        raise AccountError("That email address is too long.")
+    try:
+        return validate_email(raw, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(f"{raw!r} is not a valid email address: {exc}") from None
+
+
+async def create_organisation(
+    name: str, ribbon_api_key: str | None = None, box: SecretBox | None = None
+) -> uuid.UUID:
+    name = (name or "").strip()
+    if not 1 <= len(name) <= 200:
+        raise AccountError("An organisation needs a name of 1 to 200 characters.")
+    org = Organisation(name=name)
+    if ribbon_api_key:
+        if box is None:
+            raise AccountError("a SecretBox is needed to store an API key")
+        org.ribbon_api_key_enc = box.seal(ribbon_api_key.strip())
+        org.ribbon_api_key_hint = ribbon_api_key.strip()[-4:]
+    await org.save()
+    return org.id
+
+
+async def create_user(
+    organisation_id: uuid.UUID, email: str, password: str, role: str, name: str = ""
+) -> uuid.UUID:
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise AccountError(f"Role must be one of {', '.join(ROLES)}.")
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    if not await Organisation.exists().where(Organisation.id == organisation_id):
+        raise AccountError(f"No organisation with id {organisation_id}.")
+    if await db.fetchval("SELECT 1 FROM app_user WHERE lower(email) = $1", email):
+        raise AccountError(f"A user with email {email} already exists.")
+    user = AppUser(
+        organisation_id=organisation_id,
+        email=email,
+        name=name.strip()[:200],
+        password_hash=hash_password(password),
+        role=role,
+    )
+    await user.save()
+    return user.id
+
+
+async def login_blocked(email: str, ip: str, max_failures: int, window_seconds: int) -> bool:
+    """Too many recent failures from this address or for this account."""
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=window_seconds)
+    row = await db.fetchrow(
+        """
+        SELECT
+          (SELECT count(*) FROM login_attempt
+            WHERE NOT succeeded AND ip = $1 AND at > $3) AS by_ip,
+          (SELECT count(*) FROM login_attempt
+            WHERE NOT succeeded AND lower(email) = $2 AND at > $3) AS by_email
+        """,
+        ip,
+        email.strip().lower(),
+        since,
+    )
+    assert row is not None
+    return bool(row["by_ip"] >= max_failures or row["by_email"] >= max_failures)
+
+
+async def authenticate(email: str, password: str, ip: str) -> CurrentUser | None:
+    """Check a password and record the attempt; None when the email or password is wrong."""
+    email = (email or "").strip().lower()[:254]
+    row = await db.fetchrow(
+        "SELECT id, password_hash FROM app_user WHERE lower(email) = $1 AND is_active", email
+    )
+    ok = verify_password(row["password_hash"] if row else None, password or "")
+    await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, succeeded=ok))
+    if not ok or row is None:
+        return None
+    return await user_by_id(row["id"])
+
+
+_USER_SQL = """
+    SELECT u.id, u.organisation_id, o.name AS organisation_name, u.email, u.name, u.role
+    FROM app_user u JOIN organisation o ON o.id = u.organisation_id
+"""
+
+
+async def user_by_id(user_id: uuid.UUID) -> CurrentUser | None:
+    row = await db.fetchrow(_USER_SQL + " WHERE u.id = $1 AND u.is_active", user_id)
+    return CurrentUser(**dict(row)) if row else None
+
+
+async def start_session(user_id: uuid.UUID, ip: str, user_agent: str, max_age: int) -> str:
+    token = new_token(SESSION_PREFIX)
+    await UserSession.insert(
+        UserSession(
+            user_id=user_id,
+            token_hash=token_hash(token),
+            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=max_age),
+            ip=ip[:100],
+            user_agent=user_agent[:300],
+        )
+    )
+    return token
+
+
+async def session_user(token: str) -> CurrentUser | None:
+    if not token.startswith(SESSION_PREFIX) or len(token) > 200:
+        return None
+    row = await db.fetchrow(
+        _USER_SQL.replace(
+            "FROM app_user u", "FROM user_session s JOIN app_user u ON u.id = s.user_id"
+        ).replace("SELECT u.id,", "SELECT s.id AS session_id, u.id,")
+        + """ WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+              AND u.is_active AND s.created_at >= u.password_changed_at""",
+        token_hash(token),
+    )
+    return CurrentUser(**dict(row)) if row else None
+
+
+async def end_session(token: str) -> None:
+    await UserSession.update({UserSession.revoked_at: dt.datetime.now(dt.UTC)}).where(
+        UserSession.token_hash == token_hash(token)
+    )
+
+
+async def change_password(user_id: uuid.UUID, new_password: str) -> None:
+    """Set a new password; every existing session of the user stops working."""
+    problem = password_problem(new_password)
+    if problem:
+        raise AccountError(problem)
+    now = dt.datetime.now(dt.UTC)
+    async with db.transaction():
+        await AppUser.update(
+            {AppUser.password_hash: hash_password(new_password), AppUser.password_changed_at: now}
+        ).where(AppUser.id == user_id)
+        await UserSession.update({UserSession.revoked_at: now}).where(
+            (UserSession.user_id == user_id) & UserSession.revoked_at.is_null()
+        )
+
+
+async def create_api_token(email: str, name: str = "") -> str:
+    """A new API token for the user with this email; only its hash is stored."""
+    email = normalise_email(email)
+    user_id = await db.fetchval("SELECT id FROM app_user WHERE lower(email) = $1", email)
+    if user_id is None:
+        raise AccountError(f"No user with email {email}.")
+    token = new_token(API_TOKEN_PREFIX)
+    await ApiToken.insert(
+        ApiToken(user_id=user_id, name=name[:100], prefix=token[:10], token_hash=token_hash(token))
+    )
+    return token
+
+
+async def token_user(token: str) -> CurrentUser | None:
+    if not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = await db.fetchrow(
+        _USER_SQL.replace("FROM app_user u", "FROM api_token t JOIN app_user u ON u.id = t.user_id")
+        + " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active",
+        token_hash(token),
+    )
+    if row is None:
+        return None
+    await db.fetch(
+        "UPDATE api_token SET last_used_at = now() WHERE token_hash = $1 "
+        "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
+        token_hash(token),
+    )
+    return CurrentUser(**dict(row))

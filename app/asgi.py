@@ -1,0 +1,128 @@
+"""The composition root: builds the Litestar app from settings and every feature's routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from app import db
+from app.accounts import routes as account_routes
+from app.crypto import SecretBox
+from app.logs import configure as configure_logging
+from app.settings import PROJECT_ROOT, Settings
+from app.web import routes as web_routes
+from app.web.auth import AuthMiddleware, provide_user, requires_token
+from app.web.errors import error_response
+from app.web.security import add_security_headers
+from app.web.templating import configure_templates
+
+# Paths reached without a browser session: machine-to-machine endpoints carry their own
+# authentication (a signature, a Bearer token) and so need no CSRF token.
+NO_CSRF = [r"^/webhooks/", r"^/api/", r"^/sandbox/api/", r"^/healthz", r"^/readyz", r"^/metrics"]
+NO_SESSION_LOOKUP = [r"^/static/", r"^/webhooks/", r"^/healthz", r"^/readyz", r"^/metrics"]
+
+
+def html_routes() -> list[Any]:
+    return [*web_routes.ROUTES, *account_routes.ROUTES]
+
+
+def api_routes() -> list[Any]:
+    return []
+
+
+def public_routes() -> list[Any]:
+    """Routes outside the dashboard: webhooks, the sandbox, metrics."""
+    return []
+
+
+def create_app(
+    settings: Settings | None = None,
+    run_worker: bool = True,
+    extra_lifespan: Sequence[Callable[[Litestar], Any]] = (),
+) -> Litestar:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level, settings.log_json)
+    if settings.database_url:
+        db.configure(settings.database_url)
+    box = SecretBox(settings.secret_key)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        owns_pool = db.engine().pool is None  # tests share one pool across apps
+        await db.start_pool()
+        workers: list[Any] = []
+        if run_worker:
+            from app.queue.worker import start_background_worker
+
+            workers.append(await start_background_worker(settings))
+        try:
+            yield
+        finally:
+            for worker in workers:
+                await worker.stop()
+            if owns_pool:
+                await db.close_pool()
+
+    return Litestar(
+        route_handlers=[
+            Router("/", route_handlers=html_routes(), include_in_schema=False),
+            Router("/api/v1", route_handlers=api_routes(), guards=[requires_token], tags=["api"]),
+            *public_routes(),
+            create_static_files_router(
+                path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
+            ),
+        ],
+        dependencies={
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            "box": Provide(lambda: box, use_cache=True, sync_to_thread=False),
+            "user": Provide(provide_user),
+        },
+        middleware=[_auth_middleware()],
+        before_send=[add_security_headers],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            exclude=NO_CSRF,
+        ),
+        template_config=TemplateConfig(
+            directory=PROJECT_ROOT / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=configure_templates(settings),
+        ),
+        plugins=[HTMXPlugin()],
+        exception_handlers={HTTPException: error_response, Exception: error_response},
+        openapi_config=OpenAPIConfig(
+            title="Hirewire API",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        lifespan=[lifespan, *extra_lifespan],
+        state=State({"settings": settings}),
+        request_max_body_size=10 * 1024 * 1024,
+    )
+
+
+def _auth_middleware() -> Any:
+    from litestar.middleware.base import DefineMiddleware
+
+    return DefineMiddleware(AuthMiddleware, exclude=NO_SESSION_LOOKUP)
+
+
+def app_from_env() -> Litestar:
+    """Factory for `uvicorn --factory app.asgi:app_from_env`."""
+    return create_app()

@@ -1,0 +1,1 @@
+"""Assessments: provider interview flows attached to a job."""

@@ -1,0 +1,242 @@
+"""The `hirewire` command line (also `python -m app`). Commands that create something print
+its id, or the token, alone on the last line."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import asyncpg
+import click
+
+from app import db, embedded_db
+from app.accounts.service import AccountError
+from app.settings import Settings, SettingsError
+
+T = TypeVar("T")
+DEV_DATABASE = "hirewire"
+
+
+class CommandError(click.ClickException):
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+def friendly_errors(fn: Callable[..., T]) -> Callable[..., T]:
+    """Turn expected failures into one clear line and exit code 1, never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except (AccountError, SettingsError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise CommandError(f"database problem: {exc}") from None
+
+    return wrapper
+
+
+def load_settings() -> Settings:
+    return Settings.from_env()
+
+
+def resolve_database(settings: Settings) -> Settings:
+    """Use DATABASE_URL, or start the embedded PostgreSQL under the data folder. The URL is put
+    in the environment so processes started from this one use the same database."""
+    if settings.database_url:
+        db.configure(settings.database_url)
+        return settings
+    server_dsn = embedded_db.start(settings.data_dir / "postgres")
+    dsn = asyncio.run(embedded_db.ensure_database(server_dsn, DEV_DATABASE))
+    os.environ["DATABASE_URL"] = dsn
+    db.configure(dsn)
+    return settings.with_(database_url=dsn)
+
+
+def run_with_pool(coro_fn: Callable[[], Awaitable[T]]) -> T:
+    async def main() -> T:
+        await db.start_pool(max_size=2)
+        try:
+            return await coro_fn()
+        finally:
+            await db.close_pool()
+
+    return asyncio.run(main())
+
+
+@click.group()
+def main() -> None:
+    """Hirewire: AI interview assessments with results that land live."""
+
+
+@main.command()
+@friendly_errors
+def migrate() -> None:
+    """Apply database migrations."""
+    resolve_database(load_settings())
+    applied = asyncio.run(db.migrate(quiet=True))
+    click.echo(f"applied {len(applied)} migration(s)" if applied else "database is up to date")
+
+
+@main.command()
+@friendly_errors
+def database() -> None:
+    """Start the embedded PostgreSQL (unless DATABASE_URL is set) and print its URL."""
+    settings = resolve_database(load_settings())
+    click.echo(settings.database_url)
+    if not os.environ.get("HIREWIRE_DB_NO_WAIT") and settings.data_dir and sys.stdin.isatty():
+        click.echo("embedded PostgreSQL is running; press Ctrl+C to stop it", err=True)
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Do not run a background worker in this process.")
+@click.option("--migrate/--no-migrate", "run_migrations", default=True, show_default=True)
+@friendly_errors
+def serve(host: str, port: int, no_worker: bool, run_migrations: bool) -> None:
+    """Serve the dashboard, the API and the webhook endpoint."""
+    settings = resolve_database(load_settings())
+    if run_migrations:
+        asyncio.run(db.migrate(quiet=True))
+    _serve(settings, host, port, run_worker=not no_worker)
+
+
+def _serve(settings: Settings, host: str, port: int, run_worker: bool) -> None:
+    import uvicorn
+
+    from app.asgi import create_app
+
+    app = create_app(settings, run_worker=run_worker)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+        lifespan="on",
+    )
+    uvicorn.Server(config).run()
+
+
+@main.command()
+@click.option("--concurrency", default=16, show_default=True, type=int)
+@friendly_errors
+def worker(concurrency: int) -> None:
+    """Run a background worker until SIGTERM or Ctrl+C (running jobs finish or are released)."""
+    settings = resolve_database(load_settings())
+    from app.logs import configure
+    from app.queue.worker import Worker
+
+    configure(settings.log_level, settings.log_json)
+
+    async def run() -> None:
+        await db.start_pool(max_size=concurrency + 2)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        running = await Worker(settings, concurrency=concurrency).start()
+        await stop.wait()
+        await running.stop(grace_seconds=10)
+        await db.close_pool()
+
+    asyncio.run(run())
+
+
+@main.command("create-org")
+@click.option("--name", required=True)
+@click.option("--ribbon-api-key", default=None, help="The organisation's Ribbon API key.")
+@friendly_errors
+def create_org(name: str, ribbon_api_key: str | None) -> None:
+    """Create an organisation; prints its id."""
+    from app.accounts.service import create_organisation
+    from app.crypto import SecretBox
+
+    settings = resolve_database(load_settings())
+    box = SecretBox(settings.secret_key)
+    org_id = run_with_pool(lambda: create_organisation(name, ribbon_api_key, box))
+    click.echo(str(org_id))
+
+
+@main.command("create-user")
+@click.option("--org", "org_id", required=True, help="Organisation id.")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option(
+    "--role", type=click.Choice(["admin", "recruiter"]), default="recruiter", show_default=True
+)
+@click.option("--name", default="")
+@friendly_errors
+def create_user(org_id: str, email: str, password: str, role: str, name: str) -> None:
+    """Create a user in an organisation; prints the user's id."""
+    from app.accounts.service import create_user as create
+
+    try:
+        organisation_id = uuid.UUID(org_id)
+    except ValueError:
+        raise CommandError(f"--org must be an organisation id (a UUID), got {org_id!r}") from None
+    resolve_database(load_settings())
+    user_id = run_with_pool(lambda: create(organisation_id, email, password, role, name))
+    click.echo(str(user_id))
+
+
+@main.command("create-api-token")
+@click.option("--email", required=True, help="The user the token acts as.")
+@click.option("--name", default="cli")
+@friendly_errors
+def create_api_token(email: str, name: str) -> None:
+    """Create an API token; prints it once (only its hash is stored)."""
+    from app.accounts.service import create_api_token as create
+
+    resolve_database(load_settings())
+    click.echo(run_with_pool(lambda: create(email, name)))
+
+
+@main.command()
+@friendly_errors
+def demo() -> None:
+    """Seed a demo organisation, login and data (safe to run again)."""
+    from app.demo import seed_demo
+
+    settings = resolve_database(load_settings())
+    asyncio.run(db.migrate(quiet=True))
+    login = run_with_pool(lambda: seed_demo(settings))
+    click.echo(f"demo login: {login.email} / {login.password}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@friendly_errors
+def dev(host: str, port: int) -> None:
+    """Everything `just dev` needs: database, migrations, demo data, sandbox, dashboard."""
+    from app.demo import seed_demo
+
+    base = f"http://{host}:{port}"
+    os.environ.setdefault("SANDBOX_ENABLED", "1")
+    os.environ.setdefault("PUBLIC_BASE_URL", base)
+    os.environ.setdefault("RIBBON_API_BASE", f"{base}/sandbox/api")
+    os.environ.setdefault("LOG_JSON", "0")
+    settings = resolve_database(load_settings())
+    asyncio.run(db.migrate(quiet=True))
+    login = run_with_pool(lambda: seed_demo(settings))
+    click.echo("")
+    click.echo(f"  Hirewire is starting on {base}")
+    click.echo(f"  Log in as {login.email} / {login.password}")
+    click.echo(f"  Database: {settings.database_url}")
+    click.echo("")
+    _serve(settings, host, port, run_worker=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""The database: where it is (an embedded PostgreSQL when DATABASE_URL is unset), the Piccolo
+engine's pool, migrations, and the helpers that run SQL inside Piccolo's transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine import engine_finder
+from piccolo.engine.postgres import PostgresEngine
+
+log = logging.getLogger(__name__)
+
+MIGRATION_LOCK_ID = 7_420_001  # pg_advisory_lock key: one migrator at a time across processes
+
+
+def engine() -> PostgresEngine:
+    found = engine_finder()
+    if not isinstance(found, PostgresEngine):
+        raise RuntimeError("Piccolo has no PostgreSQL engine; is PICCOLO_CONF=app.piccolo_conf?")
+    return found
+
+
+def configure(dsn: str) -> None:
+    """Point the engine at `dsn`. Call before the pool starts or any query runs."""
+    engine().config = {"dsn": dsn}
+
+
+def current_dsn() -> str:
+    return str(engine().config["dsn"])
+
+
+async def start_pool(max_size: int = 10) -> None:
+    eng = engine()
+    if eng.pool is None:
+        await eng.start_connection_pool(min_size=1, max_size=max_size)
+
+
+async def close_pool() -> None:
+    eng = engine()
+    if eng.pool is not None:
+        await eng.close_connection_pool()
+        eng.pool = None
+
+
+def _connection() -> Any:
+    """The connection of Piccolo's current transaction, if one is open."""
+    transaction = engine().current_transaction.get()
+    return transaction.connection if transaction else None
+
+
+async def fetch(sql: str, *args: Any) -> list[asyncpg.Record]:
+    """Run SQL ($1-style parameters) inside the current Piccolo transaction, else on the pool."""
+    conn = _connection()
+    if conn is not None:
+        return list(await conn.fetch(sql, *args))
+    pool = engine().pool
+    if pool is None:
+        return list(await engine()._run_in_new_connection(sql, list(args)))
+    async with pool.acquire() as pooled:
+        return list(await pooled.fetch(sql, *args))
+
+
+async def fetchrow(sql: str, *args: Any) -> asyncpg.Record | None:
+    rows = await fetch(sql, *args)
+    return rows[0] if rows else None
+
+
+async def fetchval(sql: str, *args: Any) -> Any:
+    row = await fetchrow(sql, *args)
+    return None if row is None else row[0]
+
+
+async def notify(channel: str, payload: dict[str, Any]) -> None:
+    """pg_notify inside the current transaction: listeners hear it only if the change commits."""
+    text = json.dumps(payload, separators=(",", ":"), default=str)
+    if len(text.encode()) > 7900:
+        raise ValueError("notification payloads carry ids only and must stay under 8,000 bytes")
+    await fetch("SELECT pg_notify($1, $2)", channel, text)
+
+
+def transaction() -> Any:
+    return engine().transaction()
+
+
+def sql_migration(migration_id: str, description: str, sql: str) -> Callable[[], Awaitable[Any]]:
+    """A Piccolo migration that runs plain SQL in the migration's transaction."""
+
+    async def forwards() -> MigrationManager:
+        manager = MigrationManager(
+            migration_id=migration_id, app_name="hirewire", description=description
+        )
+
+        async def run() -> None:
+            conn = _connection()
+            if conn is None:
+                raise RuntimeError("migrations run inside a transaction")
+            await conn.execute(sql)
+
+        manager.add_raw(run)
+        return manager
+
+    return forwards
+
+
+def migration_ids() -> list[str]:
+    from app.piccolo_app import APP_CONFIG
+
+    folder = Path(APP_CONFIG.resolved_migrations_folder_path)
+    ids = []
+    for path in sorted(folder.glob("hirewire_*.py")):
+        for line in path.read_text().splitlines():
+            if line.startswith("ID = "):
+                ids.append(line.split("=", 1)[1].strip().strip("\"'"))
+    return sorted(ids)
+
+
+async def migrate(quiet: bool = False) -> list[str]:
+    """Apply pending migrations, one process at a time. Returns the ids applied."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    conn = await asyncpg.connect(current_dsn())
+    try:
+        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_ID)
+        before = set(await applied_migrations(conn))
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+            result = await run_forwards(app_name="hirewire")
+        if not result.success:
+            raise RuntimeError(f"migrations failed: {result.message or out.getvalue()}")
+        after = await applied_migrations(conn)
+        return [m for m in after if m not in before]
+    finally:
+        with contextlib.suppress(Exception):
+            await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_ID)
+        await conn.close()
+
+
+async def applied_migrations(conn: asyncpg.Connection) -> Sequence[str]:
+    exists = await conn.fetchval("SELECT to_regclass('public.migration') IS NOT NULL")
+    if not exists:
+        return []
+    rows = await conn.fetch("SELECT name FROM migration WHERE app_name = 'hirewire' ORDER BY name")
+    return [r["name"] for r in rows]
+
+
+async def pending_migrations() -> list[str]:
+    """Migration ids in the code that the database has not applied (for /readyz)."""
+    conn = await asyncpg.connect(current_dsn(), timeout=3)
+    try:
+        applied = set(await applied_migrations(conn))
+    finally:
+        await conn.close()
+    return [m for m in migration_ids() if m not in applied]

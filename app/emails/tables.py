@@ -1,0 +1,22 @@
+"""The outbox: every email is a row first, sent by a background job, readable forever after."""
+
+from piccolo.columns import UUID, Integer, Text, Timestamptz
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class EmailMessage(Table, tablename="email_message"):
+    id = UUID(primary_key=True)
+    organisation_id = UUID()
+    invitation_id = UUID(null=True, default=None)
+    candidate_id = UUID(null=True, default=None)
+    kind = Text()
+    to_address = Text()
+    subject = Text()
+    body_text = Text()
+    body_html = Text()
+    status = Text(default="queued")
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)

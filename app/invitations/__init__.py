@@ -1,0 +1,1 @@
+"""Invitations of candidates to assessments, their results and timeline."""

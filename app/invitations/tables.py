@@ -1,0 +1,57 @@
+"""Invitations, the merged result of each, and the timeline of everything that touched them."""
+
+from piccolo.columns import JSONB, UUID, BigSerial, Numeric, Text, Timestamptz
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Invitation(Table, tablename="invitation"):
+    id = UUID(primary_key=True)
+    organisation_id = UUID()
+    assessment_id = UUID()
+    application_id = UUID()
+    candidate_id = UUID()
+    job_id = UUID()
+    status = Text(default="sending")
+    missing = JSONB(default=[])
+    failure_reason = Text(default="")
+    provider = Text(default="ribbon")
+    provider_interview_id = Text(null=True, default=None)
+    interview_link = Text(default="")
+    provider_stage = Text(default="")
+    overall_score = Numeric(null=True, default=None)
+    invited_at = Timestamptz(null=True, default=None)
+    completed_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None)
+    last_checked_at = Timestamptz(null=True, default=None)
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class AssessmentResult(Table, tablename="assessment_result"):
+    invitation_id = UUID(primary_key=True)
+    organisation_id = UUID()
+    provider_status = Text(default="")
+    summary = Text(null=True, default=None)
+    scores = JSONB(default={})
+    transcript = JSONB(default=[])
+    question_mapping = JSONB(default=[])
+    audio_url = Text(null=True, default=None)
+    video_url = Text(null=True, default=None)
+    problems = JSONB(default=[])
+    raw_payload = JSONB(null=True, default=None)
+    fetched_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class InvitationEvent(Table, tablename="invitation_event"):
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    invitation_id = UUID()
+    kind = Text()
+    message = Text(default="")
+    detail = JSONB(default={})
+    delivery_id = UUID(null=True, default=None)
+    actor_user_id = UUID(null=True, default=None)
+    at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,1 @@
+"""Jobs a recruiter hires for."""

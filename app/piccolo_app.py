@@ -1,0 +1,37 @@
+"""The one Piccolo app: every table of every feature, and the top-level migrations folder."""
+
+from piccolo.conf.apps import AppConfig
+
+from app.accounts.tables import ApiToken, AppUser, LoginAttempt, Organisation, UserSession
+from app.assessments.tables import Assessment
+from app.audit.tables import AuditEvent
+from app.candidates.tables import Application, Candidate
+from app.emails.tables import EmailMessage
+from app.invitations.tables import AssessmentResult, Invitation, InvitationEvent
+from app.jobs.tables import Job
+from app.queue.tables import QueueJob
+from app.settings import PROJECT_ROOT
+from app.webhooks.tables import WebhookDelivery
+
+APP_CONFIG = AppConfig(
+    app_name="hirewire",
+    migrations_folder_path=str(PROJECT_ROOT / "migrations"),
+    table_classes=[
+        Organisation,
+        AppUser,
+        UserSession,
+        ApiToken,
+        LoginAttempt,
+        AuditEvent,
+        Job,
+        Candidate,
+        Application,
+        Assessment,
+        Invitation,
+        AssessmentResult,
+        InvitationEvent,
+        EmailMessage,
+        WebhookDelivery,
+        QueueJob,
+    ],
+)

@@ -1,0 +1,1 @@
+"""Provider-neutral model and one package per assessment provider."""

@@ -1,0 +1,1 @@
+"""The one background job mechanism: PostgreSQL rows claimed with SKIP LOCKED and leases."""

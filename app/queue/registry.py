@@ -1,0 +1,45 @@
+"""Which function handles which kind of job. Features register their handlers at import."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.queue.service import Job
+
+Handler = Callable[[Job, Any], Awaitable[None]]
+FailureHook = Callable[[Job, str, bool], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    run: Handler
+    # Called inside the transaction that reschedules (dead=False) or kills (dead=True) the job,
+    # so a feature's own status (a delivery, an invitation) moves together with the job's.
+    on_failure: FailureHook | None = None
+
+
+HANDLERS: dict[str, JobKind] = {}
+
+
+def job_kind(name: str, on_failure: FailureHook | None = None) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[name] = JobKind(name=name, run=fn, on_failure=on_failure)
+        return fn
+
+    return register
+
+
+def load_handlers() -> dict[str, JobKind]:
+    """Import every module that registers job kinds."""
+    import importlib
+
+    for module in JOB_MODULES:
+        importlib.import_module(module)
+    return HANDLERS
+
+
+# Modules whose import registers job kinds; each feature adds its own line.
+JOB_MODULES: list[str] = []

@@ -1,0 +1,242 @@
+"""Enqueue, claim, fence and finish background jobs.
+
+A claimed job carries a lease token. Whatever a job writes, it writes inside `fenced()`, a
+transaction that first locks the job row and checks the token is still its own; a worker whose
+lease expired (and whose job another worker has since claimed) is refused there, so a late
+worker can never apply its effect a second time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from app import db
+
+WAKE_CHANNEL = "hirewire_queue"
+DEFAULT_LEASE_SECONDS = 60
+
+
+class LeaseLost(RuntimeError):
+    """The job's lease expired and another worker owns it now; this worker must stop."""
+
+
+class RetryLater(Exception):
+    """Raise from a handler to try again after `delay` seconds (counts as an attempt)."""
+
+    def __init__(self, reason: str, delay: float | None = None) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class PermanentFailure(Exception):
+    """Raise from a handler when retrying cannot help: the job goes dead at once."""
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+    lease_token: uuid.UUID
+    organisation_id: uuid.UUID | None
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.attempts >= self.max_attempts
+
+
+def backoff_seconds(attempt: int, base: float = 1.0, cap: float = 300.0) -> float:
+    """Exponential backoff with jitter: about base * 2^(attempt-1), between half and all of it."""
+    ceiling = min(cap, base * 2 ** max(0, attempt - 1))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+async def enqueue(
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    dedupe_key: str | None = None,
+    organisation_id: uuid.UUID | None = None,
+    run_at: dt.datetime | None = None,
+    max_attempts: int = 8,
+) -> int | None:
+    """Add a job (inside the caller's transaction, if any). With a dedupe_key, a job with the
+    same key that is still queued or running makes this a no-op, and None is returned."""
+    job_id = await db.fetchval(
+        """
+        INSERT INTO queue_job (kind, payload, dedupe_key, organisation_id, run_at, max_attempts)
+        VALUES ($1, $2::jsonb, $3, $4, coalesce($5, now()), $6)
+        ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running')
+        DO NOTHING
+        RETURNING id
+        """,
+        kind,
+        json.dumps(payload or {}),
+        dedupe_key,
+        organisation_id,
+        run_at,
+        max_attempts,
+    )
+    if job_id is not None and run_at is None:
+        await db.fetch("SELECT pg_notify($1, $2)", WAKE_CHANNEL, kind)
+    return int(job_id) if job_id is not None else None
+
+
+async def enqueue_many(
+    kind: str, payloads: list[dict[str, Any]], organisation_id: uuid.UUID | None = None
+) -> int:
+    """Add many jobs of one kind in one statement."""
+    if not payloads:
+        return 0
+    rows = await db.fetch(
+        """
+        INSERT INTO queue_job (kind, payload, organisation_id)
+        SELECT $1, p, $3 FROM unnest($2::jsonb[]) AS p
+        RETURNING id
+        """,
+        kind,
+        [json.dumps(p) for p in payloads],
+        organisation_id,
+    )
+    await db.fetch("SELECT pg_notify($1, $2)", WAKE_CHANNEL, kind)
+    return len(rows)
+
+
+async def claim(
+    limit: int = 1, kinds: list[str] | None = None, lease_seconds: int = DEFAULT_LEASE_SECONDS
+) -> list[Job]:
+    """Take up to `limit` due jobs, and any whose lease expired, with a fresh lease each."""
+    rows = await db.fetch(
+        """
+        WITH due AS (
+            SELECT id FROM queue_job
+            WHERE ((status = 'queued' AND run_at <= now())
+                   OR (status = 'running' AND lease_until < now()))
+              AND ($2::text[] IS NULL OR kind = ANY($2))
+            ORDER BY run_at, id
+            LIMIT $1
+            FOR UPDATE SKIP LOCKED
+        )
+        UPDATE queue_job q
+        SET status = 'running', attempts = q.attempts + 1, lease_token = gen_random_uuid(),
+            lease_until = now() + make_interval(secs => $3)
+        FROM due WHERE q.id = due.id
+        RETURNING q.id, q.kind, q.payload, q.attempts, q.max_attempts, q.lease_token,
+                  q.organisation_id
+        """,
+        limit,
+        kinds,
+        float(lease_seconds),
+    )
+    return [
+        Job(
+            id=r["id"],
+            kind=r["kind"],
+            payload=json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"],
+            attempts=r["attempts"],
+            max_attempts=r["max_attempts"],
+            lease_token=r["lease_token"],
+            organisation_id=r["organisation_id"],
+        )
+        for r in rows
+    ]
+
+
+async def _lock_own_lease(job: Job) -> None:
+    owned = await db.fetchval(
+        "SELECT 1 FROM queue_job WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE",
+        job.id,
+        job.lease_token,
+    )
+    if not owned:
+        raise LeaseLost(f"job {job.id} is no longer leased to this worker")
+
+
+@asynccontextmanager
+async def fenced(job: Job) -> AsyncIterator[None]:
+    """A transaction that holds the job's row lock and, on success, marks the job done.
+    Raises LeaseLost (and writes nothing) when the lease is no longer this worker's."""
+    async with db.transaction():
+        await _lock_own_lease(job)
+        yield
+        await db.fetch(
+            "UPDATE queue_job SET status = 'done', finished_at = now(), lease_token = NULL, "
+            "lease_until = NULL WHERE id = $1",
+            job.id,
+        )
+
+
+async def complete(job: Job) -> bool:
+    """Mark done if the lease is still ours. False when it was lost."""
+    try:
+        async with fenced(job):
+            pass
+    except LeaseLost:
+        return False
+    return True
+
+
+async def reschedule(job: Job, error: str, delay: float) -> bool:
+    """Put the job back in the queue after `delay` seconds, keeping the error."""
+    row = await db.fetchval(
+        """UPDATE queue_job SET status = 'queued', lease_token = NULL, lease_until = NULL,
+               last_error = $3, run_at = now() + make_interval(secs => $4)
+           WHERE id = $1 AND lease_token = $2 RETURNING id""",
+        job.id,
+        job.lease_token,
+        error[:2000],
+        delay,
+    )
+    return row is not None
+
+
+async def mark_dead(job: Job, error: str) -> bool:
+    row = await db.fetchval(
+        """UPDATE queue_job SET status = 'dead', lease_token = NULL, lease_until = NULL,
+               last_error = $3, finished_at = now()
+           WHERE id = $1 AND lease_token = $2 RETURNING id""",
+        job.id,
+        job.lease_token,
+        error[:2000],
+    )
+    return row is not None
+
+
+async def extend_lease(job: Job, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> bool:
+    row = await db.fetchval(
+        "UPDATE queue_job SET lease_until = now() + make_interval(secs => $3) "
+        "WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING id",
+        job.id,
+        job.lease_token,
+        float(lease_seconds),
+    )
+    return row is not None
+
+
+async def release(job: Job) -> None:
+    """Give a claimed job back untouched (graceful shutdown): it does not count as an attempt."""
+    await db.fetch(
+        """UPDATE queue_job SET status = 'queued', lease_token = NULL, lease_until = NULL,
+               attempts = greatest(attempts - 1, 0)
+           WHERE id = $1 AND lease_token = $2""",
+        job.id,
+        job.lease_token,
+    )
+
+
+async def depth() -> dict[str, Any]:
+    row = await db.fetchrow(
+        """SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
+                  count(*) FILTER (WHERE status = 'running') AS running,
+                  count(*) FILTER (WHERE status = 'dead') AS dead
+           FROM queue_job"""
+    )
+    return dict(row) if row else {}

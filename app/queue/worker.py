@@ -1,0 +1,206 @@
+"""The worker loop: claims jobs, runs their handlers, retries with backoff, kills what keeps
+failing. It wakes on NOTIFY and also polls, so a lost LISTEN connection only slows it down."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from app import db
+from app.logs import get_logger
+from app.queue import service
+from app.queue.registry import JobKind, load_handlers
+from app.queue.service import Job, LeaseLost, PermanentFailure, RetryLater
+from app.settings import Settings
+
+log = get_logger(__name__)
+
+
+@dataclass
+class WorkerContext:
+    """What handlers get besides the job: settings and shared clients."""
+
+    settings: Settings
+    resources: dict[str, Any] = field(default_factory=dict)
+
+
+class Worker:
+    def __init__(
+        self,
+        settings: Settings,
+        concurrency: int = 16,
+        poll_seconds: float = 1.0,
+        lease_seconds: int = service.DEFAULT_LEASE_SECONDS,
+        kinds: list[str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.concurrency = concurrency
+        self.poll_seconds = poll_seconds
+        self.lease_seconds = lease_seconds
+        self.kinds = kinds
+        self.handlers: dict[str, JobKind] = load_handlers()
+        self.context = WorkerContext(settings=settings)
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._running: set[asyncio.Task[None]] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.processed = 0
+
+    async def start(self) -> Worker:
+        from app.queue.periodic import PeriodicScheduler
+
+        self._scheduler = PeriodicScheduler(self.settings)
+        self._tasks = [
+            asyncio.create_task(self._listen_forever(), name="queue-listen"),
+            asyncio.create_task(self._claim_loop(), name="queue-claim"),
+        ]
+        return self
+
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Stop claiming, let running jobs finish for up to `grace_seconds`, release the rest."""
+        self._stopping.set()
+        self._wake.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._running:
+            _, pending = await asyncio.wait(self._running, timeout=grace_seconds)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        for resource in self.context.resources.values():
+            closer = getattr(resource, "aclose", None)
+            if closer is not None:
+                with contextlib.suppress(Exception):
+                    await closer()
+
+    async def _listen_forever(self) -> None:
+        while not self._stopping.is_set():
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await asyncpg.connect(db.current_dsn(), timeout=5)
+                await conn.add_listener(service.WAKE_CHANNEL, lambda *_: self._wake.set())
+                while not self._stopping.is_set() and not conn.is_closed():
+                    await asyncio.sleep(5)
+                    await conn.execute("SELECT 1")  # notices a dead connection
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("queue_listen_lost", error=type(exc).__name__)
+                await asyncio.sleep(1)
+            finally:
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+
+    async def _claim_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self._scheduler.tick()
+                free = self.concurrency - len(self._running)
+                jobs = await service.claim(free, self.kinds, self.lease_seconds) if free > 0 else []
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("queue_claim_failed", error=repr(exc)[:300])
+                await asyncio.sleep(self.poll_seconds)
+                continue
+            for job in jobs:
+                await self._slots.acquire()
+                task = asyncio.create_task(self._run(job), name=f"job-{job.id}")
+                self._running.add(task)
+                task.add_done_callback(self._finished)
+            if len(jobs) < max(free, 1):
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            elif free <= 0:
+                await asyncio.sleep(0.005)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._slots.release()
+        self._wake.set()
+
+    async def _run(self, job: Job) -> None:
+        kind = self.handlers.get(job.kind)
+        started = time.perf_counter()
+        try:
+            if kind is None:
+                raise PermanentFailure(f"no handler for job kind {job.kind!r}")
+            await kind.run(job, self.context)
+            await service.complete(job)
+            self.processed += 1
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(service.release(job))
+            raise
+        except LeaseLost:
+            log.warning("job_lease_lost", job_id=job.id, kind=job.kind)
+        except Exception as exc:
+            await self._failed(job, kind, exc)
+        finally:
+            log.debug(
+                "job_ran",
+                job_id=job.id,
+                kind=job.kind,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+
+    async def _failed(self, job: Job, kind: JobKind | None, exc: Exception) -> None:
+        error = str(exc) or type(exc).__name__
+        dead = isinstance(exc, PermanentFailure) or job.last_attempt
+        delay = (
+            exc.delay
+            if isinstance(exc, RetryLater) and exc.delay
+            else service.backoff_seconds(job.attempts)
+        )
+        if not isinstance(exc, (RetryLater, PermanentFailure)):
+            log.warning(
+                "job_failed", job_id=job.id, kind=job.kind, error=repr(exc)[:500], dead=dead
+            )
+        try:
+            async with db.transaction():
+                moved = await (
+                    service.mark_dead(job, error) if dead else service.reschedule(job, error, delay)
+                )
+                if moved and kind is not None and kind.on_failure is not None:
+                    await kind.on_failure(job, error, dead)
+        except Exception as hook_exc:
+            log.error("job_failure_bookkeeping_failed", job_id=job.id, error=repr(hook_exc)[:300])
+
+
+async def start_background_worker(settings: Settings, **kwargs: Any) -> Worker:
+    return await Worker(settings, **kwargs).start()
+
+
+async def run_until_idle(
+    settings: Settings, max_seconds: float = 30.0, kinds: list[str] | None = None
+) -> int:
+    """Process jobs until none is due (tests and the CLI's one-shot mode). Returns how many ran."""
+    worker = Worker(settings, kinds=kinds)
+    worker._scheduler = _NoScheduler()  # type: ignore[assignment]
+    deadline = time.monotonic() + max_seconds
+    ran = 0
+    while time.monotonic() < deadline:
+        jobs = await service.claim(worker.concurrency, kinds, worker.lease_seconds)
+        if not jobs:
+            break
+        await asyncio.gather(*(worker._run(job) for job in jobs))
+        ran += len(jobs)
+    return ran
+
+
+class _NoScheduler:
+    async def tick(self) -> None:
+        return None

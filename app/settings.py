@@ -1,0 +1,116 @@
+"""Settings read once from the environment (and `.env`), then passed around explicitly."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RIBBON_API_BASE = "https://app.ribbon.ai/be-api"
+
+
+class SettingsError(ValueError):
+    """A setting is present but unusable; the message names it."""
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None
+    secret_key: str
+    public_base_url: str
+    ribbon_api_base: str
+    smtp_url: str | None
+    data_dir: Path
+    email_from: str = "Hirewire <no-reply@hirewire.test>"
+    reconcile_every_seconds: int = 60
+    reconcile_after_seconds: int = 900
+    invite_expiry_days: int = 14
+    raw_payload_retention_days: int = 30
+    session_max_age_seconds: int = 8 * 3600
+    login_max_failures: int = 10
+    login_window_seconds: int = 15 * 60
+    sandbox_enabled: bool = False
+    webhook_secret_grace_seconds: int = 24 * 3600
+    log_level: str = "INFO"
+    log_json: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env: dict[str, str] = {}
+        dotenv = PROJECT_ROOT / ".env"
+        if environ is None and dotenv.exists():
+            env.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
+        env.update(environ if environ is not None else os.environ)
+
+        data_dir = Path(env.get("HIREWIRE_DATA_DIR") or PROJECT_ROOT / ".data")
+        secret_key = env.get("SECRET_KEY") or _dev_secret_key(data_dir)
+        if len(secret_key) < 16:
+            raise SettingsError("SECRET_KEY must be at least 16 characters")
+        public = (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+        if not public.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"PUBLIC_BASE_URL must start with http:// or https://, got {public!r}"
+            )
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            secret_key=secret_key,
+            public_base_url=public,
+            ribbon_api_base=(env.get("RIBBON_API_BASE") or DEFAULT_RIBBON_API_BASE).rstrip("/"),
+            smtp_url=env.get("SMTP_URL") or None,
+            data_dir=data_dir,
+            email_from=env.get("EMAIL_FROM") or "Hirewire <no-reply@hirewire.test>",
+            reconcile_every_seconds=_int(env, "RECONCILE_EVERY_SECONDS", 60, 1),
+            reconcile_after_seconds=_int(env, "RECONCILE_AFTER_SECONDS", 900, 0),
+            invite_expiry_days=_int(env, "INVITE_EXPIRY_DAYS", 14, 1),
+            raw_payload_retention_days=_int(env, "RAW_PAYLOAD_RETENTION_DAYS", 30, 1),
+            session_max_age_seconds=_int(env, "SESSION_MAX_AGE_SECONDS", 8 * 3600, 60),
+            sandbox_enabled=_bool(env, "SANDBOX_ENABLED", False),
+            webhook_secret_grace_seconds=_int(env, "WEBHOOK_SECRET_GRACE_SECONDS", 24 * 3600, 0),
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            log_json=_bool(env, "LOG_JSON", True),
+        )
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _dev_secret_key(data_dir: Path) -> str:
+    """Without SECRET_KEY, keep one generated key under the data folder (development only)."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

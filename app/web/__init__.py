@@ -1,0 +1,1 @@
+"""Pages, fragments, auth guards, errors and template globals shared by every feature."""

@@ -1,0 +1,86 @@
+"""Errors as a person or a program expects them: HTML pages for the browser (401 goes to the
+login page), JSON with a message for the API, the webhooks and anything that asks for JSON."""
+
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from app.logs import get_logger
+
+log = get_logger(__name__)
+
+TITLES = {
+    400: "That request could not be used",
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed",
+    413: "Too large",
+    429: "Too many attempts",
+    500: "Something went wrong",
+    503: "Temporarily unavailable",
+}
+
+
+def wants_json(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/", "/webhooks/", "/sandbox/", "/healthz", "/readyz")):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _message(exc: Exception, status: int) -> str:
+    if isinstance(exc, ValidationException):
+        return "The request is not valid: " + _validation_summary(exc)
+    if isinstance(exc, HTTPException) and exc.detail:
+        return str(exc.detail)
+    return TITLES.get(status, "Error")
+
+
+def _validation_summary(exc: ValidationException) -> str:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    parts = []
+    for item in extra[:5]:
+        if isinstance(item, dict):
+            key = item.get("key") or item.get("source") or "body"
+            parts.append(f"{key}: {item.get('message', 'invalid')}")
+    return "; ".join(parts) or str(exc.detail or "invalid input")
+
+
+def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
+    if status >= 500:
+        log.error("request_failed", path=request.url.path, error=repr(exc)[:500], exc_info=exc)
+    message = _message(exc, status) if status < 500 else TITLES[500]
+    headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+    if wants_json(request):
+        body: dict[str, Any] = {"status_code": status, "message": message}
+        if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
+            body["errors"] = exc.extra
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+    if isinstance(exc, NotAuthorizedException) and request.method == "GET":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/login?next={urllib.parse.quote(target)}")
+    if request.headers.get("hx-request"):
+        # HTMX swaps nothing on errors by default; tell the page what happened instead.
+        headers["HX-Reswap"] = "none"
+        headers["HX-Trigger"] = '{"hw:error": ' + _json_string(message) + "}"
+    return Template(
+        "web/error.html",
+        context={"status": status, "title": TITLES.get(status, "Error"), "message": message},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def _json_string(text: str) -> str:
+    import json
+
+    return json.dumps(text)

@@ -1,0 +1,56 @@
+"""The dashboard shell's own pages and the health endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.response import Template
+
+from app import db
+from app.accounts.service import CurrentUser
+from app.web.auth import requires_user
+
+
+@get("/healthz", name="healthz", exclude_from_auth=True, exclude_from_csrf=True)
+async def healthz() -> dict[str, str]:
+    """The process is alive and serving."""
+    return {"status": "ok"}
+
+
+@get("/readyz", name="readyz", exclude_from_auth=True)
+async def readyz() -> Response[dict[str, Any]]:
+    """Ready for traffic: the database answers and every migration is applied."""
+    try:
+        pending = await asyncio.wait_for(db.pending_migrations(), timeout=3)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        down: dict[str, Any] = {
+            "status": "unavailable",
+            "database": "unreachable",
+            "error": type(exc).__name__,
+        }
+        return Response(down, status_code=503)
+    if pending:
+        waiting: dict[str, Any] = {
+            "status": "unavailable",
+            "database": "ok",
+            "pending_migrations": pending,
+        }
+        return Response(waiting, status_code=503)
+    return Response({"status": "ok", "database": "ok", "pending_migrations": []})
+
+
+@get("/", name="home", guards=[requires_user])
+async def home(user: NamedDependency[CurrentUser]) -> Template:
+    counts = await db.fetch(
+        """SELECT i.status, count(*) AS n FROM invitation i JOIN job j ON j.id = i.job_id
+           WHERE i.organisation_id = $1 AND j.status = 'open' GROUP BY i.status""",
+        user.organisation_id,
+    )
+    return Template("web/home.html", context={"counts": {r["status"]: r["n"] for r in counts}})
+
+
+ROUTES = [healthz, readyz, home]

@@ -1,0 +1,1 @@
+"""Webhook inbox: verify, store, acknowledge; then process in the background."""

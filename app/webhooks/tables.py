@@ -1,0 +1,27 @@
+"""The webhook inbox: one row per distinct delivery, stored before it is acknowledged."""
+
+from piccolo.columns import JSONB, UUID, Bytea, Integer, Text, Timestamptz
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+DELIVERY_STATUSES = ("received", "processing", "processed", "ignored", "rejected", "failed", "dead")
+
+
+class WebhookDelivery(Table, tablename="webhook_delivery"):
+    id = UUID(primary_key=True)
+    organisation_id = UUID()
+    assessment_id = UUID(null=True, default=None)
+    provider = Text()
+    idempotency_key = Text()
+    event_type = Text(default="")
+    status = Text(default="received")
+    headers = JSONB(default={})
+    body = Bytea(null=True, default=None)
+    payload = JSONB(null=True, default=None)
+    invitation_id = UUID(null=True, default=None)
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    request_id = Text(default="")
+    received_at = Timestamptz(default=TimestamptzNow())
+    processed_at = Timestamptz(null=True, default=None)
+    redacted_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,50 @@
+# Hirewire's tasks. Run them through uv so the tools come from the locked environment:
+#   uv run just dev | test | lint | serve | migrate | db | bench | chaos
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# Dashboard on the embedded PostgreSQL with the Ribbon sandbox, demo data and a printed login.
+dev:
+    uv run hirewire dev
+
+# The whole suite (unit, integration, browser) against a throwaway PostgreSQL.
+test *args: chromium
+    uv run pytest {{ args }}
+
+# Ruff (lint and format) and mypy.
+lint:
+    uv run ruff check .
+    uv run ruff format --check .
+    uv run mypy
+
+# Format the code in place.
+fmt:
+    uv run ruff check --fix .
+    uv run ruff format .
+
+# Serve the app (flags: --host --port --no-worker).
+serve *args:
+    uv run hirewire serve {{ args }}
+
+# A background worker process.
+worker *args:
+    uv run hirewire worker {{ args }}
+
+# Apply migrations.
+migrate:
+    uv run hirewire migrate
+
+# Start the embedded PostgreSQL (unless DATABASE_URL is set) and print its URL.
+db:
+    uv run hirewire database
+
+# Debian's Chromium for the browser tests, installed when absent.
+chromium:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ -x /usr/bin/chromium ]; then exit 0; fi
+    echo "installing Chromium from Debian for the browser tests..." >&2
+    sudo_cmd=""
+    if [ "$(id -u)" != "0" ]; then sudo_cmd="sudo"; fi
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
