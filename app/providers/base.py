@@ -181,7 +181,9 @@ class Provider(Protocol):
 
     async def get_interview(self, interview_id: str) -> InterviewResult: ...
 
-    def list_interviews(self, status: InterviewStatus | None = None) -> AsyncIterator[InterviewResult]:
+    def list_interviews(
+        self, status: InterviewStatus | None = None
+    ) -> AsyncIterator[InterviewResult]:
         """Every interview, paging until the provider has no more."""
         ...
 

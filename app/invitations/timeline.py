@@ -1,0 +1,53 @@
+"""The timeline of an invitation: every event that touched it, and the live announcement that
+tells dashboards to re-render its card."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from app import db
+
+UPDATES_CHANNEL = "hirewire_updates"
+
+
+async def add_event(
+    organisation_id: uuid.UUID,
+    invitation_id: uuid.UUID,
+    kind: str,
+    message: str = "",
+    detail: dict[str, Any] | None = None,
+    delivery_id: uuid.UUID | None = None,
+    actor_user_id: uuid.UUID | None = None,
+) -> None:
+    """Record one timeline event (inside the caller's transaction, if any)."""
+    import json
+
+    await db.fetch(
+        """INSERT INTO invitation_event
+             (organisation_id, invitation_id, kind, message, detail, delivery_id, actor_user_id)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)""",
+        organisation_id,
+        invitation_id,
+        kind,
+        message[:2000],
+        json.dumps(detail or {}, default=str),
+        delivery_id,
+        actor_user_id,
+    )
+
+
+async def announce(
+    organisation_id: uuid.UUID, job_id: uuid.UUID, invitation_id: uuid.UUID, event: str = "card"
+) -> None:
+    """pg_notify the change (ids only) inside the caller's transaction: listeners hear it only
+    once it commits, so a dashboard never renders a state that was rolled back."""
+    await db.notify(
+        UPDATES_CHANNEL,
+        {
+            "org": str(organisation_id),
+            "job": str(job_id),
+            "invitation": str(invitation_id),
+            "event": event,
+        },
+    )

@@ -1,0 +1,32 @@
+"""Which providers exist, and how to build one. Adding a provider is adding a folder and a line."""
+
+from __future__ import annotations
+
+import httpx
+
+from app.providers.base import Provider, WebhookAdapter
+from app.settings import Settings
+
+PROVIDERS = ("ribbon",)
+
+
+def webhook_adapter(name: str) -> WebhookAdapter:
+    if name == "ribbon":
+        from app.providers.ribbon.webhooks import RibbonWebhooks
+
+        return RibbonWebhooks()
+    raise KeyError(f"unknown provider {name!r}")
+
+
+def make_provider(
+    name: str,
+    api_key: str,
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Provider:
+    """A client bound to one organisation's credentials. Close it with `aclose()`."""
+    if name == "ribbon":
+        from app.providers.ribbon.client import RibbonClient
+
+        return RibbonClient(api_key=api_key, base_url=settings.ribbon_api_base, transport=transport)
+    raise KeyError(f"unknown provider {name!r}")
