@@ -7,7 +7,7 @@ from app.assessments.tables import Assessment
 from app.audit.tables import AuditEvent
 from app.candidates.tables import Application, Candidate
 from app.emails.tables import EmailMessage
-from app.invitations.tables import AssessmentResult, Invitation, InvitationEvent
+from app.invitations.tables import AssessmentResult, BulkInvite, Invitation, InvitationEvent
 from app.jobs.tables import Job
 from app.queue.tables import QueueJob
 from app.settings import PROJECT_ROOT
@@ -28,6 +28,7 @@ APP_CONFIG = AppConfig(
         Application,
         Assessment,
         Invitation,
+        BulkInvite,
         AssessmentResult,
         InvitationEvent,
         EmailMessage,

@@ -247,6 +247,7 @@ def start_server(
     env_extra: dict[str, str] | None = None,
     worker: bool = True,
     port: int | None = None,
+    migrate: bool = False,
 ) -> LiveServer:
     port = port or _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -256,7 +257,8 @@ def start_server(
         "SANDBOX_ENABLED": "1",
         **(env_extra or {}),
     }
-    args = ["serve", "--port", str(port), "--no-migrate"] + ([] if worker else ["--no-worker"])
+    args = ["serve", "--port", str(port), "--migrate" if migrate else "--no-migrate"]
+    args += [] if worker else ["--no-worker"]
     process, log_path = start_process(args, env, test_database, f"serve-{port}")
     server = LiveServer(url, process, log_path)
     deadline = time.monotonic() + 30
@@ -278,3 +280,35 @@ def live_server(test_database: TestDatabase) -> Iterator[LiveServer]:
     server = start_server(test_database)
     yield server
     server.stop()
+
+
+@dataclass
+class PrivateCluster:
+    """An embedded PostgreSQL of a test's own, which the test may stop and restart."""
+
+    pgdata: Path
+    dsn: str
+
+    def stop(self) -> None:
+        embedded_db.stop(self.pgdata)
+
+    def restart(self) -> None:
+        embedded_db.restart(self.pgdata)
+
+    def as_test_database(self) -> TestDatabase:
+        return TestDatabase(dsn=self.dsn, server_dsn=self.dsn, name="hirewire", pgdata=self.pgdata)
+
+
+@pytest.fixture
+def private_cluster() -> Iterator[PrivateCluster]:
+    """For outage tests: never stop the shared test database, stop this one instead."""
+    root = Path(tempfile.mkdtemp(prefix="hwprivate-"))
+    pgdata = root / "pg"
+    server_dsn = embedded_db.start(pgdata, stop_at_exit=False)
+    dsn = asyncio.run(embedded_db.ensure_database(server_dsn, "hirewire"))
+    cluster = PrivateCluster(pgdata=pgdata, dsn=dsn)
+    yield cluster
+    try:
+        embedded_db.stop(pgdata)
+    except Exception as exc:
+        print(f"private cluster already stopped: {exc}", file=sys.stderr)

@@ -1,6 +1,6 @@
 """Invitations, the merged result of each, and the timeline of everything that touched them."""
 
-from piccolo.columns import JSONB, UUID, BigSerial, Numeric, Text, Timestamptz
+from piccolo.columns import JSONB, UUID, BigSerial, Integer, Numeric, Text, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -27,6 +27,21 @@ class Invitation(Table, tablename="invitation"):
     created_by = UUID(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    bulk_invite_id = UUID(null=True, default=None)
+
+
+class BulkInvite(Table, tablename="bulk_invite"):
+    """One "invite many" request; its progress is counted from its invitations."""
+
+    id = UUID(primary_key=True)
+    organisation_id = UUID()
+    job_id = UUID()
+    assessment_id = UUID()
+    requested = Integer(default=0)
+    total = Integer(default=0)
+    skipped = Integer(default=0)
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
 
 
 class AssessmentResult(Table, tablename="assessment_result"):

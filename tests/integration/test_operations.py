@@ -1,0 +1,129 @@
+"""Operating the app: the CLI's contract, readiness when the database goes away, schema drift."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import httpx
+
+from app import db
+from app.piccolo_app import APP_CONFIG
+from app.settings import PROJECT_ROOT
+from tests.conftest import TEST_SECRET_KEY, start_server
+
+
+def hirewire(*args: str, dsn: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={"DATABASE_URL": dsn, "SECRET_KEY": TEST_SECRET_KEY, "PATH": "/usr/bin:/bin"},
+        timeout=60,
+        check=False,
+    )
+
+
+async def test_cli_creates_org_user_and_token_printing_them_last(test_database, clean_db):
+    org = hirewire("create-org", "--name", "Initech", dsn=test_database.dsn)
+    assert org.returncode == 0, org.stderr
+    org_id = org.stdout.strip().splitlines()[-1]
+    assert (
+        await db.fetchval("SELECT name FROM organisation WHERE id = $1::uuid", org_id) == "Initech"
+    )
+
+    user = hirewire(
+        "create-user",
+        "--org",
+        org_id,
+        "--email",
+        "Ops@Example.com",
+        "--password",
+        "a-long-password",
+        "--role",
+        "admin",
+        dsn=test_database.dsn,
+    )
+    assert user.returncode == 0, user.stderr
+    user_id = user.stdout.strip().splitlines()[-1]
+    assert (
+        await db.fetchval("SELECT email FROM app_user WHERE id = $1::uuid", user_id)
+        == "ops@example.com"
+    )
+
+    token = hirewire("create-api-token", "--email", "ops@example.com", dsn=test_database.dsn)
+    assert token.returncode == 0, token.stderr
+    assert token.stdout.strip().splitlines()[-1].startswith("hwt_")
+
+
+async def test_cli_errors_are_one_line_without_traceback(test_database, clean_db):
+    bad_org = hirewire(
+        "create-user",
+        "--org",
+        "not-a-uuid",
+        "--email",
+        "a@b.co",
+        "--password",
+        "a-long-password",
+        dsn=test_database.dsn,
+    )
+    assert bad_org.returncode != 0
+    assert "Traceback" not in bad_org.stderr
+    assert "--org must be an organisation id" in bad_org.stderr
+
+    short = hirewire("create-org", "--name", "", dsn=test_database.dsn)
+    assert short.returncode != 0
+    assert "Traceback" not in short.stderr
+    assert "name" in short.stderr
+
+    missing = hirewire("create-api-token", "--email", "nobody@example.com", dsn=test_database.dsn)
+    assert missing.returncode != 0
+    assert "No user with email" in missing.stderr
+
+
+def test_readyz_fails_while_the_database_is_stopped(private_cluster):
+    server = start_server(private_cluster.as_test_database(), worker=False, migrate=True)
+    try:
+        assert httpx.get(f"{server.url}/readyz", timeout=5).status_code == 200
+        private_cluster.stop()
+        down = httpx.get(f"{server.url}/readyz", timeout=10)
+        assert down.status_code == 503
+        assert down.json()["database"] == "unreachable"
+        assert httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200
+        private_cluster.restart()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if httpx.get(f"{server.url}/readyz", timeout=5).status_code == 200:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("readyz did not recover after the database came back")
+    finally:
+        server.stop()
+
+
+async def test_readyz_reports_pending_migrations(client):
+    await db.fetch("UPDATE migration SET name = name || '-renamed' WHERE app_name = 'hirewire'")
+    try:
+        response = await client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["pending_migrations"]
+    finally:
+        await db.fetch(
+            "UPDATE migration SET name = replace(name, '-renamed', '') WHERE app_name = 'hirewire'"
+        )
+
+
+async def test_piccolo_tables_match_the_migrated_schema(pool):
+    """Migrations are hand-written SQL; every Piccolo column must exist with that name."""
+    for table in APP_CONFIG.table_classes:
+        name = table._meta.tablename
+        rows = await db.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = $1", name
+        )
+        in_db = {r["column_name"] for r in rows}
+        assert in_db, f"table {name} is missing from the database"
+        in_code = {c._meta.db_column_name for c in table._meta.columns}
+        assert in_code == in_db, f"{name}: code-only {in_code - in_db}, db-only {in_db - in_code}"
