@@ -11,7 +11,7 @@ from app.crypto import SecretBox
 from app.settings import Settings
 
 DEMO_ORG = "Acme Recruiting (demo)"
-DEMO_EMAIL = "demo@hirewire.test"
+DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password-123"
 SANDBOX_API_KEY = "00000000-0000-4000-8000-00000000d3m0"
 
