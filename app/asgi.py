@@ -27,6 +27,7 @@ from app.web import routes as web_routes
 from app.web.auth import AuthMiddleware, provide_user, requires_token
 from app.web.errors import error_response
 from app.web.security import add_security_headers
+from app.web.timing import server_timing_middleware
 from app.web.templating import configure_templates
 
 # Paths reached without a browser session: machine-to-machine endpoints carry their own
@@ -45,7 +46,9 @@ def api_routes() -> list[Any]:
 
 def public_routes() -> list[Any]:
     """Routes outside the dashboard: webhooks, the sandbox, metrics."""
-    return []
+    from app.webhooks import routes as webhook_routes
+
+    return [*webhook_routes.PUBLIC_ROUTES]
 
 
 def create_app(
@@ -90,7 +93,7 @@ def create_app(
             "box": Provide(lambda: box, use_cache=True, sync_to_thread=False),
             "user": Provide(provide_user),
         },
-        middleware=[_auth_middleware()],
+        middleware=[server_timing_middleware, _auth_middleware()],
         before_send=[add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

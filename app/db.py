@@ -38,9 +38,11 @@ def current_dsn() -> str:
 
 
 async def start_pool(max_size: int = 10) -> None:
+    from app.web.timing import instrument_connection
+
     eng = engine()
     if eng.pool is None:
-        await eng.start_connection_pool(min_size=1, max_size=max_size)
+        await eng.start_connection_pool(min_size=1, max_size=max_size, init=instrument_connection)
 
 
 async def close_pool() -> None:

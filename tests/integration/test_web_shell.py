@@ -52,3 +52,13 @@ async def test_api_without_token_is_401_json(client):
     response = await client.get("/api/v1/jobs")
     assert response.status_code in (401, 404)
     assert response.headers["content-type"].startswith("application/json")
+
+
+async def test_server_timing_counts_the_queries_of_a_request(client, make_account):
+    await login(client, await make_account())
+    timing = (await client.get("/")).headers["server-timing"]
+    assert 'queries"' in timing
+    queries = int(timing.split('desc="')[1].split(" ")[0])
+    # the session lookup and the status counts, at least
+    assert queries >= 2
+    assert "total;dur=" in timing
