@@ -48,3 +48,18 @@ chromium:
     if [ "$(id -u)" != "0" ]; then sudo_cmd="sudo"; fi
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+
+# Benchmarks beside their ceilings; prints a table, writes tests/bench/results.json (--quick: smoke run).
+bench *args: wrk
+    uv run python -m tests.bench.run {{ args }}
+
+# wrk from Debian for the benchmarks, installed when absent.
+wrk:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if command -v wrk >/dev/null 2>&1; then exit 0; fi
+    echo "installing wrk from Debian for the benchmarks..." >&2
+    sudo_cmd=""
+    if [ "$(id -u)" != "0" ]; then sudo_cmd="sudo"; fi
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq wrk >/dev/null

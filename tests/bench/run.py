@@ -1,0 +1,213 @@
+"""`just bench`: every benchmark on a private embedded PostgreSQL, each beside its ceiling.
+Prints a table and writes tests/bench/results.json. `--quick` is a short smoke run (CI)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.bench.harness import BenchEnv, create_env, with_pool
+
+RESULTS = Path(__file__).with_name("results.json")
+
+TARGETS = {
+    "ingest_ratio": (">=", 0.75),
+    "ingest_p99_ms": ("<", 50.0),
+    "processing_one_worker_per_s": (">=", 500.0),
+    "live_p50_ms": ("<", 100.0),
+    "live_p99_ms": ("<", 300.0),
+    "pages_p50_ms_2000": ("<", 50.0),
+    "pages_p50_ms_20000": ("<", 100.0),
+    "web_rss_mb": ("<", 200.0),
+    "worker_rss_mb": ("<", 200.0),
+}
+
+
+def meets(name: str, value: float) -> bool | None:
+    if name not in TARGETS:
+        return None
+    op, bound = TARGETS[name]
+    return value >= bound if op == ">=" else value < bound
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="just bench")
+    parser.add_argument("--quick", action="store_true", help="short smoke run, no targets")
+    parser.add_argument("--only", nargs="*", default=None, help="ingest processing live pages")
+    args = parser.parse_args(argv)
+    env = create_env()
+    results: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cores": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": sys.version.split()[0],
+        },
+        "quick": args.quick,
+        "benchmarks": {},
+    }
+    selected = args.only or ["ingest", "processing", "live", "pages"]
+    try:
+        for name in selected:
+            print(f"== {name} ...", flush=True)
+            results["benchmarks"][name] = run_one(name, env, args.quick)
+    finally:
+        env.stop_all()
+    results["summary"] = summarise(results["benchmarks"])
+    RESULTS.write_text(json.dumps(results, indent=2, default=str))
+    print_table(results, args.quick)
+    print(f"written to {RESULTS}")
+    return 0
+
+
+def run_one(name: str, env: BenchEnv, quick: bool) -> dict[str, Any]:
+    if name == "ingest":
+        from tests.bench.ingest import bench_ingest, seed_assessment
+
+        assessment = asyncio.run(with_pool(seed_assessment()))
+        return bench_ingest(
+            env, assessment, seconds=3 if quick else 15, unique=2_000 if quick else 70_000
+        )
+    if name == "processing":
+        from tests.bench.processing import bench_processing
+
+        return bench_processing(env, deliveries=300 if quick else 10_000)
+    if name == "live":
+        from tests.bench.live import bench_live
+
+        return bench_live(env, measured=40 if quick else 500, background_per_s=20 if quick else 100)
+    if name == "pages":
+        from tests.bench.pages import bench_pages
+
+        return bench_pages(
+            env, sizes=(200,) if quick else (200, 2_000, 20_000), samples=5 if quick else 30
+        )
+    raise SystemExit(f"unknown benchmark {name!r}")
+
+
+def summarise(benchmarks: dict[str, Any]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    if "ingest" in benchmarks:
+        b = benchmarks["ingest"]
+        out["ingest_ratio"] = b["ratio"]
+        out["ingest_p99_ms"] = b["app"]["p99_ms"]
+        out["web_rss_mb"] = b["app"]["web_rss_mb"]
+    if "processing" in benchmarks:
+        b = benchmarks["processing"]
+        out["processing_one_worker_per_s"] = b["one_worker"]["per_s"]
+        out["worker_rss_mb"] = b["one_worker"]["worker_rss_mb"]
+    if "live" in benchmarks:
+        out["live_p50_ms"] = benchmarks["live"]["p50_ms"]
+        out["live_p99_ms"] = benchmarks["live"]["p99_ms"]
+    if "pages" in benchmarks:
+        for size, pages in benchmarks["pages"]["by_size"].items():
+            out[f"pages_p50_ms_{size}"] = max(p["p50_ms"] for p in pages.values())
+    return out
+
+
+def print_table(results: dict[str, Any], quick: bool) -> None:
+    b = results["benchmarks"]
+    rows: list[tuple[str, str, str, str, str]] = []
+    if "ingest" in b:
+        i = b["ingest"]
+        rows.append(
+            (
+                "ingest accepted/s",
+                f"{i['app']['accepted_per_s']:.0f}",
+                f"{i['ceiling']['accepted_per_s']:.0f}",
+                f"{i['ratio']:.2f}",
+                "ratio >= 0.75",
+            )
+        )
+        rows.append(
+            (
+                "ingest p50 / p99 ms",
+                f"{i['app']['p50_ms']:.1f} / {i['app']['p99_ms']:.1f}",
+                f"{i['ceiling']['p50_ms']:.1f} / {i['ceiling']['p99_ms']:.1f}",
+                "",
+                "p99 < 50",
+            )
+        )
+        rows.append(
+            (
+                "ingest load generator CPU",
+                f"{i['app']['loadgen_cpu_share']:.0%} of machine",
+                "",
+                "",
+                "",
+            )
+        )
+        rows.append(("web RSS after ingest MB", f"{i['app']['web_rss_mb']:.0f}", "", "", "< 200"))
+    if "processing" in b:
+        p = b["processing"]
+        for label in ("one_worker", "two_workers"):
+            if label in p:
+                rows.append(
+                    (
+                        f"processing {label.replace('_', ' ')}/s",
+                        f"{p[label]['per_s']:.0f}",
+                        f"{p['ceiling'][label]['per_s']:.0f}",
+                        f"{p[label]['per_s'] / p['ceiling'][label]['per_s']:.2f}",
+                        ">= 500 (one)" if label == "one_worker" else "",
+                    )
+                )
+        rows.append(
+            (
+                "worker RSS after processing MB",
+                f"{p['one_worker']['worker_rss_mb']:.0f}",
+                "",
+                "",
+                "< 200",
+            )
+        )
+    if "live" in b:
+        lv = b["live"]
+        rows.append(
+            (
+                "webhook 2xx -> SSE p50 / p99 ms",
+                f"{lv['p50_ms']:.0f} / {lv['p99_ms']:.0f}",
+                f"{lv['ceiling_p50_ms']:.0f} / {lv['ceiling_p99_ms']:.0f}",
+                "",
+                "p50 < 100, p99 < 300",
+            )
+        )
+    if "pages" in b:
+        for size, pages in b["pages"]["by_size"].items():
+            for page, m in pages.items():
+                rows.append(
+                    (
+                        f"{page} @ {size}: p50 / p99 ms, queries",
+                        f"{m['p50_ms']:.1f} / {m['p99_ms']:.1f}, {m['queries']}",
+                        f"{m['ceiling_p50_ms']:.1f}",
+                        f"{m['p50_ms'] / m['ceiling_p50_ms']:.1f}x" if m["ceiling_p50_ms"] else "",
+                        "p50 < 50 @2k, < 100 @20k",
+                    )
+                )
+    width = [
+        max(len(r[k]) for r in [*rows, ("benchmark", "measured", "ceiling", "ratio", "target")])
+        for k in range(5)
+    ]
+    header = ("benchmark", "measured", "ceiling", "ratio", "target")
+    print()
+    print("  ".join(h.ljust(w) for h, w in zip(header, width, strict=True)))
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, width, strict=True)))
+    if not quick:
+        print()
+        for name, value in results["summary"].items():
+            verdict = meets(name, value)
+            if verdict is not None:
+                print(
+                    f"  {'meets' if verdict else 'MISSES'} {name}: {value:.2f} (target {TARGETS[name][0]} {TARGETS[name][1]})"
+                )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
