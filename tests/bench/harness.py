@@ -90,7 +90,7 @@ class BenchEnv:
 
     def start(self, name: str, args: list[str], url: str | None = None, **env: str) -> Process:
         log_path = Path(tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".log")[1])
-        popen = subprocess.Popen(  # noqa: S603
+        popen = subprocess.Popen(
             [sys.executable, "-m", "app", *args],
             env=self.env(**env),
             cwd=PROJECT_ROOT,
@@ -107,7 +107,7 @@ class BenchEnv:
         self, name: str, module: str, args: list[str], url: str | None = None
     ) -> Process:
         log_path = Path(tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".log")[1])
-        popen = subprocess.Popen(  # noqa: S603
+        popen = subprocess.Popen(
             [sys.executable, "-m", module, *args],
             env=self.env(),
             cwd=PROJECT_ROOT,

@@ -102,7 +102,7 @@ def run_wrk(url: str, requests_path: Path, seconds: int, connections: int = 32) 
     if wrk is None:
         raise RuntimeError("wrk is not installed (just bench installs it from Debian)")
     with CpuMeter() as meter:
-        out = subprocess.run(  # noqa: S603
+        out = subprocess.run(
             [
                 wrk,
                 "-t2",
