@@ -1,0 +1,1 @@
+"""Ribbon (app.ribbon.ai): API client, translation, webhooks and the sandbox."""
