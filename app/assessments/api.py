@@ -1,0 +1,182 @@
+"""JSON API for assessments: a job's list, create (which creates the provider flow), get one,
+and retry one whose creation failed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import ClientException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, JSONBody
+from msgspec import Struct
+
+from app.accounts.service import CurrentUser
+from app.assessments import service
+from app.assessments.service import AssessmentInput, AssessmentInputError
+from app.audit.service import record_audit
+from app.crypto import SecretBox
+from app.jobs.service import get_job
+from app.settings import Settings
+
+
+class AssessmentCreate(Struct):
+    """`language`: en-US, de-DE, es-419, fr-FR, pt-BR, hi-IN, ja-JP, zh-CN, ko-KR, vi-VN, th-TH,
+    ar-AE. `interview_type`: recruitment or general. 1 to 30 questions of at most 1,000 chars."""
+
+    title: str
+    questions: list[str]
+    video_enabled: bool = False
+    interview_type: str = "recruitment"
+    language: str = "en-US"
+    intro: str = ""
+    outro: str = ""
+
+
+class AssessmentOut(Struct):
+    """`status`: creating, active (invitations possible), failed (see failure_reason), archived."""
+
+    id: uuid.UUID
+    job_id: uuid.UUID
+    title: str
+    questions: list[str]
+    video_enabled: bool
+    interview_type: str
+    language: str
+    intro: str
+    outro: str
+    status: str
+    failure_reason: str
+    provider: str
+    provider_flow_id: str | None
+    webhook_url: str
+    created_at: dt.datetime
+
+
+class AssessmentFailed(Struct):
+    status_code: int
+    message: str
+    assessment: AssessmentOut
+
+
+def assessment_out(row: dict[str, Any], settings: Settings) -> AssessmentOut:
+    return AssessmentOut(
+        id=row["id"],
+        job_id=row["job_id"],
+        title=row["title"],
+        questions=list(row["questions"]),
+        video_enabled=row["video_enabled"],
+        interview_type=row["interview_type"],
+        language=row["language"],
+        intro=row["intro"],
+        outro=row["outro"],
+        status=row["status"],
+        failure_reason=row["failure_reason"],
+        provider=row["provider"],
+        provider_flow_id=row["provider_flow_id"],
+        webhook_url=service.webhook_url(settings, row["webhook_token"]),
+        created_at=row["created_at"],
+    )
+
+
+def _created_or_failed(row: dict[str, Any], settings: Settings) -> Response[Any]:
+    out = assessment_out(row, settings)
+    if row["status"] == "active":
+        return Response(out, status_code=201)
+    message = f"Ribbon did not create the assessment: {row['failure_reason']}"
+    return Response(AssessmentFailed(502, message, out), status_code=502)
+
+
+@get("/jobs/{job_id:uuid}/assessments", name="api_assessments", summary="List a job's assessments")
+async def list_assessments(
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    job_id: FromPath[uuid.UUID],
+) -> list[AssessmentOut]:
+    await get_job(user.organisation_id, job_id)
+    return [
+        assessment_out(r, settings)
+        for r in await service.job_assessments(user.organisation_id, job_id)
+    ]
+
+
+@post(
+    "/jobs/{job_id:uuid}/assessments",
+    name="api_assessment_create",
+    summary="Create an assessment (and its Ribbon interview flow)",
+    responses={
+        502: ResponseSpec(
+            data_container=AssessmentFailed, description="Ribbon refused or was unreachable"
+        )
+    },
+)
+async def create_assessment(
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    box: NamedDependency[SecretBox],
+    job_id: FromPath[uuid.UUID],
+    data: JSONBody[AssessmentCreate],
+) -> Response[AssessmentOut]:
+    """201 with the active assessment; 502 with the message and the failed assessment (which
+    cannot be used, and can be retried with POST /assessments/{id}/retry) when Ribbon refuses
+    or cannot be reached."""
+    spec = AssessmentInput(
+        data.title,
+        data.questions,
+        data.interview_type,
+        data.language,
+        data.video_enabled,
+        data.intro,
+        data.outro,
+    )
+    try:
+        row = await service.create_assessment(
+            user.organisation_id, user.id, job_id, spec, settings, box
+        )
+    except AssessmentInputError as exc:
+        raise ClientException(
+            str(exc), extra=[{"key": k, "message": v} for k, v in exc.errors.items()]
+        ) from None
+    await record_audit(
+        user,
+        "assessment_created",
+        "assessment",
+        str(row["id"]),
+        {"status": row["status"], "via": "api"},
+    )
+    return _created_or_failed(row, settings)
+
+
+@get("/assessments/{assessment_id:uuid}", name="api_assessment", summary="Get an assessment")
+async def get_assessment(
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    assessment_id: FromPath[uuid.UUID],
+) -> AssessmentOut:
+    return assessment_out(
+        await service.get_assessment(user.organisation_id, assessment_id), settings
+    )
+
+
+@post(
+    "/assessments/{assessment_id:uuid}/retry",
+    name="api_assessment_retry",
+    summary="Retry creating a failed assessment",
+)
+async def retry_assessment(
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    box: NamedDependency[SecretBox],
+    assessment_id: FromPath[uuid.UUID],
+) -> Response[AssessmentOut]:
+    try:
+        row = await service.retry_flow(user.organisation_id, assessment_id, settings, box)
+    except AssessmentInputError as exc:
+        raise ClientException(str(exc)) from None
+    return _created_or_failed(row, settings)
+
+
+ROUTES = [list_assessments, create_assessment, get_assessment, retry_assessment]

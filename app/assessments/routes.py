@@ -1,0 +1,216 @@
+"""Assessment pages: the create form (questions added, removed and reordered over HTMX, and
+without JavaScript too), the assessment page, and retry or delete of a failed creation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from app.accounts.routes import client_ip
+from app.accounts.service import CurrentUser
+from app.assessments import service
+from app.assessments.service import (
+    INTERVIEW_TYPES,
+    LANGUAGES,
+    MAX_QUESTIONS,
+    AssessmentInput,
+    AssessmentInputError,
+)
+from app.audit.service import record_audit
+from app.crypto import SecretBox
+from app.invitations.service import cards_for_assessment
+from app.jobs.service import get_job
+from app.settings import Settings
+from app.web.auth import requires_user
+
+DEFAULT_QUESTIONS = [""]
+
+
+def apply_question_op(questions: list[str], op: str) -> list[str]:
+    """add | remove:i | up:i | down:i on the list of questions (pure)."""
+    questions = list(questions)
+    action, _, index_text = op.partition(":")
+    if action == "add":
+        if len(questions) < MAX_QUESTIONS:
+            questions.append("")
+        return questions
+    try:
+        i = int(index_text)
+    except ValueError:
+        return questions
+    if not 0 <= i < len(questions):
+        return questions
+    if action == "remove":
+        questions.pop(i)
+    elif action == "up" and i > 0:
+        questions[i - 1], questions[i] = questions[i], questions[i - 1]
+    elif action == "down" and i < len(questions) - 1:
+        questions[i + 1], questions[i] = questions[i], questions[i + 1]
+    return questions or [""]
+
+
+def _form_input(form: Any) -> AssessmentInput:
+    return AssessmentInput(
+        title=str(form.get("title", "")),
+        questions=[str(q) for q in form.getall("questions", [])],
+        interview_type=str(form.get("interview_type", "recruitment")),
+        language=str(form.get("language", "en-US")),
+        video_enabled=str(form.get("video_enabled", "")) in ("1", "on", "true"),
+        intro=str(form.get("intro", "")),
+        outro=str(form.get("outro", "")),
+    )
+
+
+def _form_page(
+    job: dict[str, Any], data: AssessmentInput, errors: dict[str, str] | None = None
+) -> Template:
+    return Template(
+        "assessments/new.html",
+        context={
+            "job": job,
+            "data": data,
+            "questions": data.questions or DEFAULT_QUESTIONS,
+            "errors": errors or {},
+            "languages": LANGUAGES,
+            "interview_types": INTERVIEW_TYPES,
+            "max_questions": MAX_QUESTIONS,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+@get("/jobs/{job_id:uuid}/assessments/new", name="assessment_new", guards=[requires_user])
+async def assessment_new(
+    user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
+) -> Template:
+    job = await get_job(user.organisation_id, job_id)
+    return _form_page(job, AssessmentInput(title="", questions=list(DEFAULT_QUESTIONS)))
+
+
+@post(
+    "/jobs/{job_id:uuid}/assessments/questions", name="assessment_questions", guards=[requires_user]
+)
+async def assessment_questions(
+    request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
+) -> Template:
+    """The questions fieldset after one edit (HTMX)."""
+    await get_job(user.organisation_id, job_id)
+    form = await request.form()
+    questions = apply_question_op(
+        [str(q) for q in form.getall("questions", [])], str(form.get("op", ""))
+    )
+    return Template(
+        "assessments/_questions.html",
+        context={
+            "questions": questions or [""],
+            "errors": {},
+            "max_questions": MAX_QUESTIONS,
+            "job": {"id": job_id},
+        },
+        headers={"Vary": "HX-Request"},
+    )
+
+
+@post("/jobs/{job_id:uuid}/assessments", name="assessment_create", guards=[requires_user])
+async def assessment_create(
+    request: HTMXRequest,
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    box: NamedDependency[SecretBox],
+    job_id: FromPath[uuid.UUID],
+) -> Template | Redirect:
+    job = await get_job(user.organisation_id, job_id)
+    form = await request.form()
+    data = _form_input(form)
+    op = str(form.get("op", ""))
+    if op:  # a question button pressed without JavaScript: re-render, create nothing
+        edited = AssessmentInput(
+            **{**data.__dict__, "questions": apply_question_op(data.questions, op)}
+        )
+        return _form_page(job, edited)
+    try:
+        created = await service.create_assessment(
+            user.organisation_id, user.id, job_id, data, settings, box
+        )
+    except AssessmentInputError as exc:
+        return _form_page(job, data, exc.errors)
+    await record_audit(
+        user,
+        "assessment_created",
+        "assessment",
+        str(created["id"]),
+        {"title": created["title"], "status": created["status"]},
+        ip=client_ip(request),
+    )
+    return Redirect(f"/assessments/{created['id']}")
+
+
+@get("/assessments/{assessment_id:uuid}", name="assessment_detail", guards=[requires_user])
+async def assessment_detail(
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    assessment_id: FromPath[uuid.UUID],
+) -> Template:
+    assessment = await service.get_assessment(user.organisation_id, assessment_id)
+    job = await get_job(user.organisation_id, assessment["job_id"])
+    return Template(
+        "assessments/detail.html",
+        context={
+            "assessment": assessment,
+            "job": job,
+            "webhook_url": service.webhook_url(settings, assessment["webhook_token"]),
+            "languages": LANGUAGES,
+            "interview_types": INTERVIEW_TYPES,
+            "invitations": await cards_for_assessment(user.organisation_id, assessment_id),
+        },
+    )
+
+
+@post("/assessments/{assessment_id:uuid}/retry", name="assessment_retry", guards=[requires_user])
+async def assessment_retry(
+    request: HTMXRequest,
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    box: NamedDependency[SecretBox],
+    assessment_id: FromPath[uuid.UUID],
+) -> Redirect:
+    try:
+        result = await service.retry_flow(user.organisation_id, assessment_id, settings, box)
+    except AssessmentInputError:
+        return Redirect(f"/assessments/{assessment_id}")
+    await record_audit(
+        user,
+        "assessment_retried",
+        "assessment",
+        str(assessment_id),
+        {"status": result["status"]},
+        ip=client_ip(request),
+    )
+    return Redirect(f"/assessments/{assessment_id}")
+
+
+@post("/assessments/{assessment_id:uuid}/delete", name="assessment_delete", guards=[requires_user])
+async def assessment_delete(
+    request: HTMXRequest, user: NamedDependency[CurrentUser], assessment_id: FromPath[uuid.UUID]
+) -> Redirect:
+    job_id = await service.delete_unusable(user.organisation_id, assessment_id)
+    await record_audit(
+        user, "assessment_deleted", "assessment", str(assessment_id), ip=client_ip(request)
+    )
+    return Redirect(f"/jobs/{job_id}")
+
+
+ROUTES = [
+    assessment_new,
+    assessment_questions,
+    assessment_create,
+    assessment_detail,
+    assessment_retry,
+    assessment_delete,
+]

@@ -1,0 +1,179 @@
+"""Candidate pages: add one to a job, import a CSV (preview first), move pipeline stages, and
+the candidate page with applications, invitations, emails and timelines."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions import ClientException
+from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from app.accounts.service import CurrentUser
+from app.candidates import service
+from app.candidates.csv_import import CsvError, decode, parse_csv
+from app.candidates.tables import STAGES
+from app.emails.service import emails_of_candidate
+from app.invitations.service import cards_for_candidate
+from app.jobs.routes import job_page_context
+from app.jobs.service import get_job
+from app.web.auth import requires_user
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+@post("/jobs/{job_id:uuid}/candidates", name="candidate_add", guards=[requires_user])
+async def candidate_add(
+    request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
+) -> Template | Redirect:
+    form = await request.form()
+    person = service.NewCandidate(
+        email=str(form.get("email", "")),
+        first_name=str(form.get("first_name", "")),
+        last_name=str(form.get("last_name", "")),
+    )
+    try:
+        await service.add_candidate(user.organisation_id, job_id, person)
+    except service.CandidateInputError as exc:
+        context = await job_page_context(user, job_id)
+        context.update(error=str(exc), values=dict(form))
+        return Template("jobs/detail.html", context=context, status_code=400)
+    return Redirect(f"/jobs/{job_id}?notice=added")
+
+
+@get("/jobs/{job_id:uuid}/candidates/import", name="candidate_import", guards=[requires_user])
+async def import_form(user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]) -> Template:
+    job = await get_job(user.organisation_id, job_id)
+    return Template("candidates/import.html", context={"job": job})
+
+
+def _summary(rows: list[Any]) -> dict[str, int]:
+    good = sum(1 for r in rows if r.ok)
+    return {"total": len(rows), "good": good, "bad": len(rows) - good}
+
+
+@post(
+    "/jobs/{job_id:uuid}/candidates/import",
+    name="candidate_import_preview",
+    guards=[requires_user],
+    request_max_body_size=MAX_UPLOAD_BYTES,
+)
+async def import_preview(
+    request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
+) -> Template:
+    """Check the file and show every row with its problems; nothing is saved yet."""
+    job = await get_job(user.organisation_id, job_id)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return _import_error(job, "Choose a CSV file to upload.")
+    try:
+        text = decode(await upload.read())
+        rows = parse_csv(text)
+    except CsvError as exc:
+        return _import_error(job, str(exc))
+    await service.check_rows(user.organisation_id, job_id, rows)
+    return Template(
+        "candidates/import_preview.html",
+        context={"job": job, "rows": rows, "csv_text": text, "summary": _summary(rows)},
+    )
+
+
+def _import_error(job: dict[str, Any], message: str) -> Template:
+    return Template(
+        "candidates/import.html", context={"job": job, "error": message}, status_code=400
+    )
+
+
+@post(
+    "/jobs/{job_id:uuid}/candidates/import/confirm",
+    name="candidate_import_confirm",
+    guards=[requires_user],
+    request_max_body_size=MAX_UPLOAD_BYTES,
+)
+async def import_confirm(
+    request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
+) -> Template | Redirect:
+    """Import the rows without problems (checked again: the data may have changed)."""
+    job = await get_job(user.organisation_id, job_id)
+    form = await request.form()
+    try:
+        rows = parse_csv(str(form.get("csv_text", "")))
+    except CsvError as exc:
+        return _import_error(job, str(exc))
+    added = await service.import_rows(user.organisation_id, job_id, rows)
+    return Template(
+        "candidates/import_done.html",
+        context={"job": job, "added": added, "rows": rows, "summary": _summary(rows)},
+    )
+
+
+@post(
+    "/jobs/{job_id:uuid}/candidates/{candidate_id:uuid}/stage",
+    name="candidate_stage",
+    guards=[requires_user],
+)
+async def move_stage(
+    request: HTMXRequest,
+    user: NamedDependency[CurrentUser],
+    job_id: FromPath[uuid.UUID],
+    candidate_id: FromPath[uuid.UUID],
+) -> Template | Redirect:
+    form = await request.form()
+    try:
+        moved = await service.move_stage(
+            user.organisation_id, job_id, candidate_id, str(form.get("stage", ""))
+        )
+    except service.CandidateInputError as exc:
+        raise ClientException(str(exc)) from None
+    if not request.htmx:
+        return Redirect(f"/candidates/{candidate_id}")
+    return Template(
+        "candidates/_stage.html",
+        context={
+            "job_id": job_id,
+            "candidate_id": candidate_id,
+            "stage": moved["stage"],
+            "stages": STAGES,
+        },
+        headers={"Vary": "HX-Request"},
+    )
+
+
+@get("/candidates/{candidate_id:uuid}", name="candidate_detail", guards=[requires_user])
+async def candidate_detail(
+    user: NamedDependency[CurrentUser], candidate_id: FromPath[uuid.UUID]
+) -> Template:
+    org = user.organisation_id
+    candidate = await service.get_candidate(org, candidate_id)
+    invitations = await cards_for_candidate(org, candidate_id)
+    # Scores chart, summary, transcript, media and timeline of every invitation (2 queries).
+    from app.invitations.result_view import results_for_candidate
+
+    results = await results_for_candidate(org, candidate_id)
+    return Template(
+        "candidates/detail.html",
+        context={
+            "candidate": candidate,
+            "applications": await service.candidate_applications(org, candidate_id),
+            "invitations": invitations,
+            "results": results,
+            "emails": await emails_of_candidate(org, candidate_id),
+            "stages": STAGES,
+        },
+    )
+
+
+ROUTES = [
+    candidate_add,
+    import_form,
+    import_preview,
+    import_confirm,
+    move_stage,
+    candidate_detail,
+]

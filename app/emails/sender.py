@@ -1,0 +1,138 @@
+"""The "send_email" job: delivers one outbox row over SMTP (aiosmtplib). Without SMTP_URL the
+row is marked not_sent and stays readable; SMTP failures retry with backoff, then fail."""
+
+from __future__ import annotations
+
+import email.utils
+import uuid
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import aiosmtplib
+
+from app import db
+from app.invitations import timeline
+from app.logs import get_logger
+from app.queue import service as queue
+from app.queue.registry import job_kind
+from app.queue.service import Job, PermanentFailure, RetryLater
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    hostname: str
+    port: int
+    username: str | None
+    password: str | None
+    use_tls: bool
+    start_tls: bool | None  # None: upgrade when the server offers it
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    """smtp://[user:pass@]host[:port], smtps:// (implicit TLS), smtp+starttls:// (required)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("smtp", "smtps", "smtp+starttls") or not parts.hostname:
+        raise ValueError("SMTP_URL must look like smtp://user:password@host:port")
+    use_tls = scheme == "smtps"
+    query = parse_qs(parts.query)
+    start_tls: bool | None = True if scheme == "smtp+starttls" else None
+    if query.get("starttls", [""])[0].lower() in ("0", "false", "no"):
+        start_tls = False
+    return SmtpTarget(
+        hostname=parts.hostname,
+        port=parts.port or (465 if use_tls else 25),
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        use_tls=use_tls,
+        start_tls=None if use_tls else start_tls,
+    )
+
+
+def build_message(row: Any, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = row["to_address"]
+    message["Subject"] = row["subject"]
+    message["Date"] = email.utils.formatdate(localtime=False)
+    message["Message-ID"] = email.utils.make_msgid(idstring=str(row["id"]), domain="hirewire")
+    message.set_content(row["body_text"])
+    message.add_alternative(row["body_html"], subtype="html")
+    return message
+
+
+async def _load(email_id: uuid.UUID) -> Any:
+    return await db.fetchrow(
+        """SELECT e.id, e.organisation_id, e.invitation_id, e.to_address, e.subject, e.body_text,
+                  e.body_html, e.status, e.kind, i.job_id
+           FROM email_message e LEFT JOIN invitation i ON i.id = e.invitation_id
+           WHERE e.id = $1""",
+        email_id,
+    )
+
+
+async def _on_failure(job: Job, error: str, dead: bool) -> None:
+    """Runs in the transaction that reschedules or kills the job."""
+    await db.fetch(
+        """UPDATE email_message SET attempts = attempts + 1, last_error = $2,
+               status = CASE WHEN $3 THEN 'failed' ELSE status END
+           WHERE id = $1 AND status <> 'sent'""",
+        uuid.UUID(job.payload["email_id"]),
+        error[:1000],
+        dead,
+    )
+    if dead:
+        log.warning("email_failed", email_id=job.payload["email_id"], error=error[:200])
+
+
+@job_kind("send_email", on_failure=_on_failure)
+async def send_email(job: Job, ctx: Any) -> None:
+    email_id = uuid.UUID(job.payload["email_id"])
+    row = await _load(email_id)
+    if row is None or row["status"] in ("sent", "not_sent"):
+        return
+    smtp_url = ctx.settings.smtp_url
+    if not smtp_url:
+        async with queue.fenced(job):
+            await db.fetch(
+                "UPDATE email_message SET status = 'not_sent', last_error = $2 WHERE id = $1",
+                email_id,
+                "SMTP_URL is not set: the email is kept here and was not sent.",
+            )
+        return
+    try:
+        target = parse_smtp_url(smtp_url)
+    except ValueError as exc:
+        raise PermanentFailure(str(exc)) from None
+    try:
+        await aiosmtplib.send(
+            build_message(row, ctx.settings.email_from),
+            hostname=target.hostname,
+            port=target.port,
+            username=target.username,
+            password=target.password,
+            use_tls=target.use_tls,
+            start_tls=target.start_tls,
+            timeout=20,
+        )
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        raise RetryLater(f"SMTP: {exc}"[:500]) from None
+    async with queue.fenced(job):
+        await db.fetch(
+            """UPDATE email_message SET status = 'sent', sent_at = now(), last_error = '',
+                   attempts = attempts + 1 WHERE id = $1""",
+            email_id,
+        )
+        if row["invitation_id"] is not None:
+            await timeline.add_event(
+                row["organisation_id"],
+                row["invitation_id"],
+                "email_sent",
+                f"{row['kind'].capitalize()} email sent to {row['to_address']}",
+                {"email_id": str(email_id)},
+            )
+            await timeline.announce(row["organisation_id"], row["job_id"], row["invitation_id"])

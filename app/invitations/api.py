@@ -1,0 +1,242 @@
+"""JSON API for invitations: invite candidates to an assessment (in bulk), list them, and read
+one with its result (scores as key/value/scale), transcript, media and timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import ClientException
+from litestar.params import FromPath, JSONBody
+from msgspec import Struct
+
+from app import db
+from app.accounts.service import CurrentUser
+from app.assessments.service import get_assessment
+from app.invitations import bulk, service
+from app.invitations.service import InvitationError
+
+
+class InviteRequest(Struct):
+    candidate_ids: list[uuid.UUID]
+
+
+class InvitationSummary(Struct):
+    """`status`: sending, invited, pending, partial, complete, expired, cancelled, failed."""
+
+    id: uuid.UUID
+    assessment_id: uuid.UUID
+    candidate_id: uuid.UUID
+    job_id: uuid.UUID
+    status: str
+    missing: list[str]
+    failure_reason: str
+    interview_link: str | None
+    overall_score: float | None
+    invited_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    updated_at: dt.datetime
+    candidate_email: str
+    candidate_name: str
+
+
+class InviteResult(Struct):
+    bulk_invite_id: uuid.UUID | None
+    created: int
+    skipped: int
+    invitations: list[InvitationSummary]
+
+
+class ScoreOut(Struct):
+    key: str
+    value: float
+    scale: float | None
+    label: str = ""
+
+
+class SegmentOut(Struct):
+    role: str
+    text: str
+    start: float | None = None
+    end: float | None = None
+
+
+class QuestionOut(Struct):
+    question: str
+    segment_indices: list[int]
+    start: float | None = None
+    end: float | None = None
+
+
+class ResultOut(Struct):
+    provider_status: str
+    scores: list[ScoreOut]
+    summary: str | None
+    transcript: list[SegmentOut]
+    questions: list[QuestionOut]
+    audio_url: str | None
+    video_url: str | None
+    problems: list[str]
+    updated_at: dt.datetime
+
+
+class EventOut(Struct):
+    kind: str
+    message: str
+    at: dt.datetime
+
+
+class InvitationDetail(Struct):
+    invitation: InvitationSummary
+    result: ResultOut | None
+    events: list[EventOut]
+
+
+def summary(card: dict[str, Any]) -> InvitationSummary:
+    return InvitationSummary(
+        id=card["id"],
+        assessment_id=card["assessment_id"],
+        candidate_id=card["candidate_id"],
+        job_id=card["job_id"],
+        status=card["status"],
+        missing=list(card["missing"] or []),
+        failure_reason=card["failure_reason"],
+        interview_link=card["interview_link"] or None,
+        overall_score=None if card["overall_score"] is None else float(card["overall_score"]),
+        invited_at=card["invited_at"],
+        expires_at=card["expires_at"],
+        completed_at=card["completed_at"],
+        updated_at=card["updated_at"],
+        candidate_email=card["email"],
+        candidate_name=card["candidate_name"],
+    )
+
+
+@post(
+    "/assessments/{assessment_id:uuid}/invitations",
+    name="api_invite",
+    summary="Invite candidates of the job to an assessment",
+    status_code=202,
+)
+async def create_invitations(
+    user: NamedDependency[CurrentUser],
+    assessment_id: FromPath[uuid.UUID],
+    data: JSONBody[InviteRequest],
+) -> InviteResult:
+    """Each new invitation starts as `sending`; a background job creates the Ribbon interview
+    and emails the link. Candidates invited already are skipped (never invited twice);
+    an id that is not a candidate of the assessment's job is a 404."""
+    try:
+        outcome = await service.invite(user, assessment_id, data.candidate_ids)
+    except InvitationError as exc:
+        raise ClientException(str(exc)) from None
+    created = set(outcome.created)
+    cards = await service.cards_for_assessment(user.organisation_id, assessment_id)
+    return InviteResult(
+        bulk_invite_id=outcome.bulk_invite_id,
+        created=len(created),
+        skipped=outcome.skipped,
+        invitations=[summary(c) for c in cards if c["candidate_id"] in set(data.candidate_ids)],
+    )
+
+
+@get(
+    "/assessments/{assessment_id:uuid}/invitations",
+    name="api_invitations",
+    summary="List an assessment's invitations",
+)
+async def list_invitations(
+    user: NamedDependency[CurrentUser], assessment_id: FromPath[uuid.UUID]
+) -> list[InvitationSummary]:
+    await get_assessment(user.organisation_id, assessment_id)
+    return [
+        summary(c) for c in await service.cards_for_assessment(user.organisation_id, assessment_id)
+    ]
+
+
+def _load(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def result_out(row: Any) -> ResultOut:
+    scores = _load(row["scores"]) or {}
+    return ResultOut(
+        provider_status=row["provider_status"],
+        scores=[
+            ScoreOut(
+                key=k, value=float(s["value"]), scale=s.get("scale"), label=s.get("label") or ""
+            )
+            for k, s in sorted(scores.items())
+            if isinstance(s, dict) and s.get("value") is not None
+        ],
+        summary=row["summary"],
+        transcript=[
+            SegmentOut(
+                str(t.get("role", "unknown")), str(t.get("text", "")), t.get("start"), t.get("end")
+            )
+            for t in _load(row["transcript"]) or []
+        ],
+        questions=[
+            QuestionOut(
+                str(q.get("question", "")),
+                [int(i) for i in q.get("segment_indices") or []],
+                q.get("start"),
+                q.get("end"),
+            )
+            for q in _load(row["question_mapping"]) or []
+        ],
+        audio_url=row["audio_url"],
+        video_url=row["video_url"],
+        problems=[str(p) for p in _load(row["problems"]) or []],
+        updated_at=row["updated_at"],
+    )
+
+
+@get(
+    "/invitations/{invitation_id:uuid}",
+    name="api_invitation",
+    summary="Get an invitation with its result",
+)
+async def get_invitation(
+    user: NamedDependency[CurrentUser], invitation_id: FromPath[uuid.UUID]
+) -> InvitationDetail:
+    org = user.organisation_id
+    card = await service.get_card(org, invitation_id)
+    row = await db.fetchrow(
+        "SELECT * FROM assessment_result WHERE invitation_id = $1 AND organisation_id = $2",
+        invitation_id,
+        org,
+    )
+    events = await service.events(org, invitation_id)
+    return InvitationDetail(
+        invitation=summary(card),
+        result=result_out(row) if row else None,
+        events=[EventOut(e["kind"], e["message"], e["at"]) for e in events],
+    )
+
+
+@get("/bulk-invites/{bulk_id:uuid}", name="api_bulk_invite", summary="Progress of a bulk invite")
+async def bulk_invite(
+    user: NamedDependency[CurrentUser], bulk_id: FromPath[uuid.UUID]
+) -> dict[str, Any]:
+    progress = await bulk.progress(user.organisation_id, bulk_id)
+    keys = (
+        "id",
+        "assessment_id",
+        "total",
+        "skipped",
+        "sending",
+        "invited",
+        "failed",
+        "cancelled",
+        "done",
+    )
+    return {k: progress[k] for k in keys}
+
+
+ROUTES = [create_invitations, list_invitations, get_invitation, bulk_invite]

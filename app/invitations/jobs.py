@@ -1,0 +1,145 @@
+"""Background jobs of invitations: "invite" (create the provider interview, store its link,
+queue the email) and the periodic "expire_invitations"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from app import db
+from app.crypto import SecretBox
+from app.emails.service import queue_invitation_email
+from app.invitations import timeline
+from app.providers.base import CreatedInterview, ProviderError
+from app.providers.connection import provider_for_org
+from app.queue import service as queue
+from app.queue.registry import job_kind
+from app.queue.service import Job, PermanentFailure, RetryLater
+
+_LOAD_SQL = """
+    SELECT i.id, i.organisation_id, i.job_id, i.status, i.provider, i.provider_interview_id,
+           i.interview_link, a.provider_flow_id, c.email, c.first_name, c.last_name
+    FROM invitation i
+    JOIN assessment a ON a.id = i.assessment_id
+    JOIN candidate c ON c.id = i.candidate_id
+    WHERE i.id = $1
+"""
+
+
+async def _invite_failed(job: Job, error: str, dead: bool) -> None:
+    """In the worker's transaction that reschedules or kills the job: a dead job leaves the
+    invitation 'failed' with the reason; a retry is noted on the timeline."""
+    invitation_id = uuid.UUID(job.payload["invitation_id"])
+    if dead:
+        row = await db.fetchrow(
+            """UPDATE invitation SET status = 'failed', failure_reason = $2, updated_at = now()
+               WHERE id = $1 AND status = 'sending' RETURNING organisation_id, job_id""",
+            invitation_id,
+            error[:1000],
+        )
+        if row is not None:
+            await timeline.add_event(
+                row["organisation_id"], invitation_id, "failed", f"Could not invite: {error}"
+            )
+            await timeline.announce(row["organisation_id"], row["job_id"], invitation_id)
+        return
+    row = await db.fetchrow(
+        "SELECT organisation_id, job_id FROM invitation WHERE id = $1 AND status = 'sending'",
+        invitation_id,
+    )
+    if row is not None:
+        await timeline.add_event(
+            row["organisation_id"],
+            invitation_id,
+            "retrying",
+            f"Attempt {job.attempts} failed, will retry: {error}",
+        )
+        await timeline.announce(row["organisation_id"], row["job_id"], invitation_id)
+
+
+async def _create_interview(row: Any, ctx: Any) -> CreatedInterview:
+    """The provider call, outside any transaction; errors become retry or permanent failure."""
+    box = ctx.resources.get("secret_box")
+    if box is None:
+        box = ctx.resources["secret_box"] = SecretBox(ctx.settings.secret_key)
+    try:
+        provider = await provider_for_org(
+            row["organisation_id"], ctx.settings, box, row["provider"]
+        )
+    except ProviderError as exc:
+        raise PermanentFailure(str(exc)) from None
+    try:
+        return await provider.create_interview(
+            row["provider_flow_id"],
+            row["email"],
+            row["first_name"] or None,
+            row["last_name"] or None,
+        )
+    except ProviderError as exc:
+        if exc.retryable:
+            raise RetryLater(str(exc), delay=exc.retry_after) from None
+        raise PermanentFailure(str(exc)) from None
+    finally:
+        await provider.aclose()
+
+
+@job_kind("invite", on_failure=_invite_failed)
+async def invite(job: Job, ctx: Any) -> None:
+    invitation_id = uuid.UUID(job.payload["invitation_id"])
+    row = await db.fetchrow(_LOAD_SQL, invitation_id)
+    if row is None or row["status"] != "sending":
+        return  # cancelled, or already done by an earlier attempt
+    if not row["provider_flow_id"]:
+        raise PermanentFailure("The assessment has no interview flow at the provider.")
+    created = None
+    if row["provider_interview_id"] is None:
+        created = await _create_interview(row, ctx)
+    expiry_days = ctx.settings.invite_expiry_days
+    async with queue.fenced(job):
+        current = await db.fetchrow(
+            "SELECT status, provider_interview_id FROM invitation WHERE id = $1 FOR UPDATE",
+            invitation_id,
+        )
+        if current is None or current["status"] != "sending":
+            return
+        if current["provider_interview_id"] is None and created is not None:
+            await db.fetch(
+                """UPDATE invitation SET provider_interview_id = $2, interview_link = $3
+                   WHERE id = $1""",
+                invitation_id,
+                created.interview_id,
+                created.link,
+            )
+        expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=expiry_days)
+        await db.fetch(
+            """UPDATE invitation SET status = 'invited', failure_reason = '',
+                   invited_at = now(), expires_at = $2, updated_at = now()
+               WHERE id = $1""",
+            invitation_id,
+            expires,
+        )
+        await queue_invitation_email("invite", invitation_id)
+        await timeline.add_event(
+            row["organisation_id"],
+            invitation_id,
+            "invited",
+            "Interview created at the provider; the link is being emailed",
+            {"interview_id": created.interview_id if created else row["provider_interview_id"]},
+        )
+        await timeline.announce(row["organisation_id"], row["job_id"], invitation_id)
+
+
+@job_kind("expire_invitations")
+async def expire_invitations(job: Job, ctx: Any) -> None:
+    async with queue.fenced(job):
+        rows = await db.fetch(
+            """UPDATE invitation SET status = 'expired', updated_at = now()
+               WHERE status = 'invited' AND expires_at < now()
+               RETURNING id, organisation_id, job_id"""
+        )
+        for row in rows:
+            await timeline.add_event(
+                row["organisation_id"], row["id"], "expired", "The interview link expired"
+            )
+            await timeline.announce(row["organisation_id"], row["job_id"], row["id"])

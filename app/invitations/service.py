@@ -1,0 +1,287 @@
+"""Invitations from the recruiter's side: invite one or many (a bulk invite), retry, resend,
+remind, cancel, and read them for cards, progress bars and the API.
+
+Every change writes a timeline event and announces the card in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.exceptions import NotFoundException
+
+from app import db
+from app.accounts.service import CurrentUser
+from app.emails.service import queue_invitation_email
+from app.invitations import timeline
+from app.queue import service as queue
+
+
+class InvitationError(ValueError):
+    """The action does not fit the invitation's state; the message says why."""
+
+
+CARD_SQL = """
+    SELECT i.id, i.status, i.missing, i.failure_reason, i.overall_score, i.interview_link,
+           i.invited_at, i.expires_at, i.completed_at, i.updated_at, i.created_at,
+           i.provider_interview_id, i.assessment_id, i.candidate_id, i.job_id, i.bulk_invite_id,
+           c.first_name, c.last_name, c.email, a.title AS assessment_title,
+           a.video_enabled
+    FROM invitation i
+    JOIN candidate c ON c.id = i.candidate_id
+    JOIN assessment a ON a.id = i.assessment_id
+"""
+
+
+def _card(row: Any) -> dict[str, Any]:
+    import json
+
+    card = dict(row)
+    if isinstance(card.get("missing"), str):
+        card["missing"] = json.loads(card["missing"])
+    card["candidate_name"] = f"{card['first_name']} {card['last_name']}".strip()
+    return card
+
+
+async def get_card(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> dict[str, Any]:
+    row = await db.fetchrow(
+        CARD_SQL + " WHERE i.id = $1 AND i.organisation_id = $2", invitation_id, organisation_id
+    )
+    if row is None:
+        raise NotFoundException("No such invitation.")
+    return _card(row)
+
+
+async def cards_for_job(
+    organisation_id: uuid.UUID, job_id: uuid.UUID
+) -> dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]]:
+    """Every invitation of a job keyed by (assessment id, candidate id)."""
+    rows = await db.fetch(
+        CARD_SQL + " WHERE i.job_id = $1 AND i.organisation_id = $2", job_id, organisation_id
+    )
+    return {(r["assessment_id"], r["candidate_id"]): _card(r) for r in rows}
+
+
+async def cards_for_assessment(
+    organisation_id: uuid.UUID, assessment_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    rows = await db.fetch(
+        CARD_SQL + " WHERE i.assessment_id = $1 AND i.organisation_id = $2 ORDER BY i.created_at",
+        assessment_id,
+        organisation_id,
+    )
+    return [_card(r) for r in rows]
+
+
+async def cards_for_candidate(
+    organisation_id: uuid.UUID, candidate_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    rows = await db.fetch(
+        CARD_SQL
+        + " WHERE i.candidate_id = $1 AND i.organisation_id = $2 ORDER BY i.created_at DESC",
+        candidate_id,
+        organisation_id,
+    )
+    return [_card(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class InviteOutcome:
+    bulk_invite_id: uuid.UUID | None
+    created: list[uuid.UUID]
+    skipped: int  # already invited to this assessment (or erased)
+
+
+async def _active_assessment(organisation_id: uuid.UUID, assessment_id: uuid.UUID) -> Any:
+    row = await db.fetchrow(
+        """SELECT id, job_id, status, title FROM assessment
+           WHERE id = $1 AND organisation_id = $2""",
+        assessment_id,
+        organisation_id,
+    )
+    if row is None:
+        raise NotFoundException("No such assessment.")
+    if row["status"] != "active":
+        raise InvitationError(
+            f"The assessment “{row['title']}” is {row['status']}: only an active assessment "
+            "can be used to invite candidates."
+        )
+    return row
+
+
+async def _check_candidates(
+    organisation_id: uuid.UUID, job_id: uuid.UUID, candidate_ids: list[uuid.UUID]
+) -> None:
+    found = await db.fetch(
+        """SELECT candidate_id FROM application
+           WHERE job_id = $1 AND organisation_id = $2 AND candidate_id = ANY($3::uuid[])""",
+        job_id,
+        organisation_id,
+        candidate_ids,
+    )
+    unknown = set(candidate_ids) - {r["candidate_id"] for r in found}
+    if unknown:
+        listed = ", ".join(sorted(str(u) for u in unknown)[:5])
+        raise NotFoundException(f"No such candidate in this job: {listed}.")
+
+
+async def invite(
+    user: CurrentUser, assessment_id: uuid.UUID, candidate_ids: list[uuid.UUID] | None
+) -> InviteOutcome:
+    """Invite the given candidates of the assessment's job (None: everyone not yet invited).
+    Creating the same (assessment, candidate) twice is a no-op, so double clicks and retries
+    are harmless. The provider is called by one "invite" job per invitation."""
+    org = user.organisation_id
+    if candidate_ids is not None:
+        candidate_ids = list(dict.fromkeys(candidate_ids))
+        if not candidate_ids:
+            raise InvitationError("Select at least one candidate to invite.")
+        if len(candidate_ids) > 5000:
+            raise InvitationError("Invite at most 5,000 candidates at once.")
+    async with db.transaction():
+        assessment = await _active_assessment(org, assessment_id)
+        job_id = assessment["job_id"]
+        if candidate_ids is not None:
+            await _check_candidates(org, job_id, candidate_ids)
+        bulk_id: uuid.UUID = await db.fetchval(
+            """INSERT INTO bulk_invite (organisation_id, job_id, assessment_id, created_by)
+               VALUES ($1, $2, $3, $4) RETURNING id""",
+            org,
+            job_id,
+            assessment_id,
+            user.id,
+        )
+        rows = await db.fetch(
+            """INSERT INTO invitation (organisation_id, assessment_id, application_id,
+                   candidate_id, job_id, created_by, bulk_invite_id)
+               SELECT $1, $2, ap.id, ap.candidate_id, ap.job_id, $4, $5
+               FROM application ap JOIN candidate c ON c.id = ap.candidate_id
+               WHERE ap.job_id = $3 AND ap.organisation_id = $1 AND c.erased_at IS NULL
+                 AND ($6::uuid[] IS NULL OR ap.candidate_id = ANY($6::uuid[]))
+               ORDER BY ap.created_at
+               ON CONFLICT (assessment_id, candidate_id) DO NOTHING
+               RETURNING id""",
+            org,
+            assessment_id,
+            job_id,
+            user.id,
+            bulk_id,
+            candidate_ids,
+        )
+        created = [r["id"] for r in rows]
+        requested = len(candidate_ids) if candidate_ids is not None else None
+        skipped = (requested - len(created)) if requested is not None else 0
+        if not created:
+            await db.fetch("DELETE FROM bulk_invite WHERE id = $1", bulk_id)
+            return InviteOutcome(None, [], skipped)
+        await db.fetch(
+            "UPDATE bulk_invite SET requested = $2, total = $3, skipped = $4 WHERE id = $1",
+            bulk_id,
+            requested if requested is not None else len(created),
+            len(created),
+            skipped,
+        )
+        for invitation_id in created:
+            await timeline.add_event(
+                org, invitation_id, "created", f"Invited by {user.label}", actor_user_id=user.id
+            )
+            await _enqueue_invite(org, invitation_id)
+            await timeline.announce(org, job_id, invitation_id)
+    return InviteOutcome(bulk_id, created, skipped)
+
+
+async def _enqueue_invite(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
+    await queue.enqueue(
+        "invite",
+        {"invitation_id": str(invitation_id)},
+        dedupe_key=f"invite:{invitation_id}",
+        organisation_id=organisation_id,
+    )
+
+
+async def _lock(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> Any:
+    row = await db.fetchrow(
+        """SELECT id, status, job_id, interview_link FROM invitation
+           WHERE id = $1 AND organisation_id = $2 FOR UPDATE""",
+        invitation_id,
+        organisation_id,
+    )
+    if row is None:
+        raise NotFoundException("No such invitation.")
+    return row
+
+
+async def retry(user: CurrentUser, invitation_id: uuid.UUID) -> None:
+    """Try a failed invitation again (a new "invite" job)."""
+    async with db.transaction():
+        row = await _lock(user.organisation_id, invitation_id)
+        if row["status"] != "failed":
+            raise InvitationError("Only a failed invitation can be retried.")
+        await db.fetch(
+            """UPDATE invitation SET status = 'sending', failure_reason = '', updated_at = now()
+               WHERE id = $1""",
+            invitation_id,
+        )
+        await timeline.add_event(
+            user.organisation_id,
+            invitation_id,
+            "retried",
+            f"Retried by {user.label}",
+            actor_user_id=user.id,
+        )
+        await _enqueue_invite(user.organisation_id, invitation_id)
+        await timeline.announce(user.organisation_id, row["job_id"], invitation_id)
+
+
+async def send_again(user: CurrentUser, invitation_id: uuid.UUID, kind: str) -> uuid.UUID:
+    """Resend the invitation email ("invite") or send a reminder: same link, new email."""
+    async with db.transaction():
+        row = await _lock(user.organisation_id, invitation_id)
+        if row["status"] != "invited" or not row["interview_link"]:
+            raise InvitationError(
+                "Only an invitation that is waiting for the candidate can be resent or reminded."
+            )
+        email_id = await queue_invitation_email(kind, invitation_id)
+        verb = "Invitation email resent" if kind == "invite" else "Reminder sent"
+        await timeline.add_event(
+            user.organisation_id,
+            invitation_id,
+            "resent" if kind == "invite" else "reminded",
+            f"{verb} by {user.label}",
+            {"email_id": str(email_id)},
+            actor_user_id=user.id,
+        )
+        await db.fetch("UPDATE invitation SET updated_at = now() WHERE id = $1", invitation_id)
+        await timeline.announce(user.organisation_id, row["job_id"], invitation_id)
+    return email_id
+
+
+async def cancel(user: CurrentUser, invitation_id: uuid.UUID) -> None:
+    async with db.transaction():
+        row = await _lock(user.organisation_id, invitation_id)
+        if row["status"] not in ("sending", "invited", "failed"):
+            raise InvitationError(f"A {row['status']} invitation cannot be cancelled.")
+        await db.fetch(
+            "UPDATE invitation SET status = 'cancelled', updated_at = now() WHERE id = $1",
+            invitation_id,
+        )
+        await timeline.add_event(
+            user.organisation_id,
+            invitation_id,
+            "cancelled",
+            f"Cancelled by {user.label}",
+            actor_user_id=user.id,
+        )
+        await timeline.announce(user.organisation_id, row["job_id"], invitation_id)
+
+
+async def events(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> list[dict[str, Any]]:
+    rows = await db.fetch(
+        """SELECT e.id, e.kind, e.message, e.detail, e.at, u.email AS actor
+           FROM invitation_event e LEFT JOIN app_user u ON u.id = e.actor_user_id
+           WHERE e.invitation_id = $1 AND e.organisation_id = $2 ORDER BY e.id""",
+        invitation_id,
+        organisation_id,
+    )
+    return [dict(r) for r in rows]

@@ -1,0 +1,164 @@
+"""Job pages: the list with counts, create and edit, close and reopen, and the job page with
+its assessments, candidates, invitation cards and running bulk invites."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from app.accounts.routes import client_ip
+from app.accounts.service import CurrentUser
+from app.assessments.service import job_assessments
+from app.audit.service import record_audit
+from app.candidates.service import job_candidates
+from app.candidates.tables import STAGES
+from app.invitations.bulk import recent_for_job
+from app.invitations.service import cards_for_job
+from app.jobs import service
+from app.jobs.service import JobInput, JobInputError
+from app.web.auth import requires_user
+
+NOTICES = {
+    "created": "The job was created. Add candidates, then an assessment.",
+    "saved": "The job was saved.",
+    "closed": "The job is closed.",
+    "open": "The job is open again.",
+    "added": "The candidate was added.",
+    "invited": "Invitations are on their way: follow the progress below.",
+    "nothing": "Nobody new to invite: everyone selected is invited already.",
+}
+
+
+@get("/jobs", name="jobs", guards=[requires_user])
+async def jobs_list(user: NamedDependency[CurrentUser], status: FromQuery[str] = "") -> Template:
+    jobs = await service.list_jobs(
+        user.organisation_id, status if status in ("open", "closed") else None
+    )
+    return Template("jobs/list.html", context={"jobs": jobs, "status": status})
+
+
+@get("/jobs/new", name="job_new", guards=[requires_user])
+async def job_new() -> Template:
+    return Template("jobs/form.html", context={"job": None, "values": {}})
+
+
+def _input(form: Any) -> JobInput:
+    return JobInput(
+        title=str(form.get("title", "")),
+        department=str(form.get("department", "")),
+        location=str(form.get("location", "")),
+        description=str(form.get("description", "")),
+    )
+
+
+@post("/jobs", name="job_create", guards=[requires_user])
+async def job_create(
+    request: HTMXRequest, user: NamedDependency[CurrentUser]
+) -> Template | Redirect:
+    form = await request.form()
+    try:
+        job = await service.create_job(user.organisation_id, _input(form))
+    except JobInputError as exc:
+        return Template(
+            "jobs/form.html",
+            context={"job": None, "values": dict(form), "error": str(exc)},
+            status_code=400,
+        )
+    await record_audit(
+        user, "job_created", "job", str(job["id"]), {"title": job["title"]}, ip=client_ip(request)
+    )
+    return Redirect(f"/jobs/{job['id']}?notice=created")
+
+
+@get("/jobs/{job_id:uuid}/edit", name="job_edit", guards=[requires_user])
+async def job_edit(user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]) -> Template:
+    job = await service.get_job(user.organisation_id, job_id)
+    return Template("jobs/form.html", context={"job": job, "values": job})
+
+
+@post("/jobs/{job_id:uuid}/edit", name="job_update", guards=[requires_user])
+async def job_update(
+    request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
+) -> Template | Redirect:
+    job = await service.get_job(user.organisation_id, job_id)
+    form = await request.form()
+    try:
+        await service.update_job(user.organisation_id, job_id, _input(form))
+    except JobInputError as exc:
+        return Template(
+            "jobs/form.html",
+            context={"job": job, "values": dict(form), "error": str(exc)},
+            status_code=400,
+        )
+    await record_audit(user, "job_updated", "job", str(job_id), ip=client_ip(request))
+    return Redirect(f"/jobs/{job_id}?notice=saved")
+
+
+@post("/jobs/{job_id:uuid}/status", name="job_status", guards=[requires_user])
+async def job_status(
+    request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
+) -> Redirect:
+    form = await request.form()
+    status = str(form.get("status", ""))
+    try:
+        await service.set_status(user.organisation_id, job_id, status)
+    except JobInputError as exc:
+        from litestar.exceptions import ClientException
+
+        raise ClientException(str(exc)) from None
+    await record_audit(
+        user,
+        f"job_{'closed' if status == 'closed' else 'reopened'}",
+        "job",
+        str(job_id),
+        ip=client_ip(request),
+    )
+    return Redirect(f"/jobs/{job_id}?notice={status}")
+
+
+async def job_page_context(user: CurrentUser, job_id: uuid.UUID) -> dict[str, Any]:
+    """Everything the job page shows (also used to re-render it with a form error)."""
+    job = await service.get_job(user.organisation_id, job_id)
+    # Taken before the cards are read: the live stream replays anything changed after it.
+    from app.dashboard.stream import live_cursor
+
+    cursor = await live_cursor()
+    assessments = await job_assessments(user.organisation_id, job_id)
+    candidates = await job_candidates(user.organisation_id, job_id)
+    cards = await cards_for_job(user.organisation_id, job_id)
+    invited_everywhere = {
+        c["id"]
+        for c in candidates
+        if assessments
+        and all((a["id"], c["id"]) in cards for a in assessments if a["status"] == "active")
+    }
+    return {
+        "job": job,
+        "assessments": assessments,
+        "active_assessments": [a for a in assessments if a["status"] == "active"],
+        "candidates": candidates,
+        "cards": cards,
+        "bulks": await recent_for_job(user.organisation_id, job_id),
+        "stages": STAGES,
+        "not_invited": len(candidates) - len(invited_everywhere),
+        "values": {},
+        "live_cursor": cursor,
+    }
+
+
+@get("/jobs/{job_id:uuid}", name="job_detail", guards=[requires_user])
+async def job_detail(
+    user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID], notice: FromQuery[str] = ""
+) -> Template:
+    context = await job_page_context(user, job_id)
+    context["notice"] = NOTICES.get(notice)
+    return Template("jobs/detail.html", context=context)
+
+
+ROUTES = [jobs_list, job_new, job_create, job_edit, job_update, job_status, job_detail]

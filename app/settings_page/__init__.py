@@ -1,0 +1,1 @@
+"""The organisation's settings page: the provider connection (admins only)."""

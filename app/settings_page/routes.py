@@ -1,0 +1,74 @@
+"""The Settings page (admins): the Ribbon API key, a connection test, the webhook base URL."""
+
+from __future__ import annotations
+
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from app.accounts.routes import client_ip
+from app.accounts.service import CurrentUser
+from app.crypto import SecretBox
+from app.settings import Settings
+from app.settings_page import service
+from app.web.auth import requires_admin
+
+
+async def _page(user: CurrentUser, settings: Settings, **extra: object) -> Template:
+    context = {
+        "connection": await service.connection(user.organisation_id),
+        "webhook_base": f"{settings.public_base_url}/webhooks/ribbon/",
+        "api_base": settings.ribbon_api_base,
+        **extra,
+    }
+    status = 400 if extra.get("error") else 200
+    return Template("settings_page/index.html", context=context, status_code=status)
+
+
+@get("/settings", name="settings", guards=[requires_admin])
+async def settings_page(
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    saved: FromQuery[str] = "",
+) -> Template:
+    notice = {"key": "The API key was saved.", "removed": "The API key was removed."}.get(saved)
+    return await _page(user, settings, notice=notice)
+
+
+@post("/settings/ribbon-key", name="settings_key", guards=[requires_admin])
+async def save_key(
+    request: HTMXRequest,
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    box: NamedDependency[SecretBox],
+) -> Template | Redirect:
+    form = await request.form()
+    try:
+        await service.set_api_key(user, str(form.get("api_key", "")), box, client_ip(request))
+    except service.ConnectionInputError as exc:
+        return await _page(user, settings, error=str(exc))
+    return Redirect("/settings?saved=key")
+
+
+@post("/settings/ribbon-key/remove", name="settings_key_remove", guards=[requires_admin])
+async def remove_key(request: HTMXRequest, user: NamedDependency[CurrentUser]) -> Redirect:
+    await service.remove_api_key(user, client_ip(request))
+    return Redirect("/settings?saved=removed")
+
+
+@post("/settings/test-connection", name="settings_test", guards=[requires_admin])
+async def connection_test(
+    request: HTMXRequest,
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    box: NamedDependency[SecretBox],
+) -> Template:
+    verdict = await service.check_connection(user, settings, box, client_ip(request))
+    if request.htmx:
+        return Template("settings_page/_verdict.html", context={"verdict": verdict})
+    return await _page(user, settings, verdict=verdict)
+
+
+ROUTES = [settings_page, save_key, remove_key, connection_test]

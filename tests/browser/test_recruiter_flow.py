@@ -1,0 +1,126 @@
+"""A recruiter's day in Chromium against a real server and its sandbox: log in, create a job,
+import candidates from a CSV, create an assessment with three questions, invite 20 at once
+while the progress bar moves to done, and read one candidate's email."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+from playwright.async_api import expect
+
+from app import db
+from tests.browser.conftest import log_in, screenshot
+
+PEOPLE = [
+    ("Ada", "Lovelace"), ("Alan", "Turing"), ("Grace", "Hopper"), ("Edsger", "Dijkstra"),
+    ("Barbara", "Liskov"), ("Donald", "Knuth"), ("Margaret", "Hamilton"), ("Ken", "Thompson"),
+    ("Frances", "Allen"), ("John", "McCarthy"), ("Radia", "Perlman"), ("Tim", "Berners-Lee"),
+    ("Hedy", "Lamarr"), ("Dennis", "Ritchie"), ("Karen", "Spärck Jones"), ("Niklaus", "Wirth"),
+    ("Shafi", "Goldwasser"), ("Leslie", "Lamport"), ("Sophie", "Wilson"), ("Guido", "van Rossum"),
+]  # fmt: skip
+
+
+def _csv() -> bytes:
+    rows = [
+        f"{first.lower()}.{last.lower().replace(' ', '')}@example.com,{first},{last}"
+        for first, last in PEOPLE
+    ]
+    rows += ["not-an-email,Bad,Row", "ada.lovelace@example.com,Ada,Again"]
+    return ("\ufeffemail,first_name,last_name\n" + "\n".join(rows) + "\n").encode()
+
+
+async def test_recruiter_flow(page, make_account, live_server, tmp_path):
+    account = await make_account(org_name="Northwind Talent", ribbon_api_key=str(uuid.uuid4()))
+    await log_in(page, account)
+
+    await page.goto("/settings")
+    await expect(page.get_by_role("heading", name="Ribbon connection")).to_be_visible()
+    await page.get_by_role("button", name="Test connection").click()
+    await expect(page.locator("#verdict")).to_contain_text("Connected")
+    await screenshot(page, "settings")
+
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Jobs").click()
+    await page.get_by_role("link", name="New job").first.click()
+    await page.get_by_label("Title").fill("Staff Software Engineer")
+    await page.get_by_label("Department").fill("Platform")
+    await page.get_by_label("Location").fill("Remote (EU)")
+    await screenshot(page, "job-form")
+    await page.get_by_role("button", name="Create job").click()
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Staff Software Engineer")
+
+    await page.get_by_role("link", name="Import CSV").first.click()
+    await screenshot(page, "import-form")
+    csv_path = tmp_path / "candidates.csv"
+    csv_path.write_bytes(_csv())
+    await page.get_by_label("CSV file").set_input_files(str(csv_path))
+    await page.get_by_role("button", name="Check the file").click()
+    await expect(page.get_by_text("20 ready to import")).to_be_visible()
+    await expect(page.get_by_text("duplicate of line 2 in this file")).to_be_visible()
+    await screenshot(page, "import-preview")
+    await page.get_by_role("button", name="Import 20 candidates").click()
+    await expect(page.get_by_role("status")).to_contain_text("20 candidates added")
+    await page.get_by_role("link", name="Back to the job").click()
+
+    await page.get_by_role("link", name="New assessment").first.click()
+    await page.get_by_label("Title").fill("Engineering screen")
+    await page.get_by_role("textbox", name="Question 1", exact=True).fill(
+        "Walk us through a system you designed."
+    )
+    for _ in range(2):
+        await page.get_by_role("button", name="+ Add a question").click()
+    await expect(page.get_by_role("textbox", name="Question 3", exact=True)).to_be_visible()
+    await page.get_by_role("textbox", name="Question 2", exact=True).fill("How do you review code?")
+    await page.get_by_role("textbox", name="Question 3", exact=True).fill(
+        "Why do you want to join us?"
+    )
+    await page.get_by_role("button", name="Move question 3 up").click()
+    await expect(page.get_by_role("textbox", name="Question 2", exact=True)).to_have_value(
+        "Why do you want to join us?"
+    )
+    await page.get_by_label("Record video").check()
+    await screenshot(page, "assessment-form")
+    await page.get_by_role("button", name="Create assessment").click()
+    await expect(page.locator("h1 .badge")).to_have_text("Active")
+    await expect(page.get_by_text("How do you review code?")).to_be_visible()
+    await screenshot(page, "assessment")
+
+    # Slow Ribbon down a little so the bar has something to show.
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        knobs = {"api_error": "503", "api_error_next": 14}
+        assert (await http.post("/sandbox/api/admin/knobs", json=knobs)).status_code == 200
+    await page.get_by_role("link", name="Invite candidates").click()
+    await page.get_by_role("button", name="Invite all not yet invited").click()
+    bar = page.locator(".bulk progress").first
+    await expect(bar).to_be_visible()
+    first_value = int(await bar.get_attribute("value") or "0")
+    await screenshot(page, "job-bulk-progress")
+    assert first_value < 20
+    await expect(page.locator(".bulk .bulk-count").first).to_have_text("20 of 20", timeout=90_000)
+    await expect(page.locator(".bulk").first).to_have_attribute("data-done", "true")
+    async with httpx.AsyncClient(base_url=live_server.url) as http:
+        await http.post("/sandbox/api/admin/knobs", json={"reset": True})
+    await page.reload()
+    await expect(page.locator(".inv-card.status-invited")).to_have_count(20)
+    await screenshot(page, "job")
+    assert await db.fetchval("SELECT count(*) FROM invitation WHERE status = 'invited'") == 20
+    assert await db.fetchval("SELECT count(DISTINCT email) FROM sandbox_interview") == 20
+
+    await page.get_by_role("link", name=re.compile("Grace Hopper")).click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Grace Hopper")
+    await expect(
+        page.get_by_text("Your video interview for Staff Software Engineer")
+    ).to_be_visible()
+    inline = page.frame_locator("iframe.email-frame").first
+    await expect(inline.get_by_role("link", name="Start your interview")).to_be_visible()
+    await page.locator("iframe.email-frame").first.scroll_into_view_if_needed()
+    await screenshot(page, "candidate")
+    await page.get_by_role("link", name="Open this email").first.click()
+    frame = page.frame_locator("iframe.email-frame")
+    await expect(frame.get_by_role("link", name="Start your interview")).to_be_visible()
+    await screenshot(page, "email")
+    await screenshot(page, "email", phone=True)
+    await page.goto("/jobs")
+    await expect(page.get_by_text("20 invited")).to_be_visible()
+    await screenshot(page, "jobs")
