@@ -1,0 +1,1 @@
+"""Privacy: erasing a candidate, retention of raw payloads, webhook secret rotation."""

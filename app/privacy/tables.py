@@ -1,0 +1,16 @@
+"""Privacy tables: provider interview ids of erased candidates (opaque ids, no personal data)."""
+
+from piccolo.columns import UUID, BigSerial, Text, Timestamptz
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class ErasedInterview(Table, tablename="erased_interview"):
+    """Kept for RAW_PAYLOAD_RETENTION_DAYS after an erasure: a late webhook naming one of
+    these interviews is redacted by the retention job instead of lingering."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    provider = Text()
+    provider_interview_id = Text()
+    erased_at = Timestamptz(default=TimestamptzNow())
