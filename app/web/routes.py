@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from app import db
 from app.accounts.service import CurrentUser
+from app.dashboard.home import home as home_page
 from app.web.auth import requires_user
 
 
@@ -45,12 +46,8 @@ async def readyz() -> Response[dict[str, Any]]:
 
 @get("/", name="home", guards=[requires_user])
 async def home(user: NamedDependency[CurrentUser]) -> Template:
-    counts = await db.fetch(
-        """SELECT i.status, count(*) AS n FROM invitation i JOIN job j ON j.id = i.job_id
-           WHERE i.organisation_id = $1 AND j.status = 'open' GROUP BY i.status""",
-        user.organisation_id,
-    )
-    return Template("web/home.html", context={"counts": {r["status"]: r["n"] for r in counts}})
+    page = await home_page(user.organisation_id, user.is_admin)
+    return Template("web/home.html", context={"home": page, "counts": page.counts})
 
 
 ROUTES = [healthz, readyz, home]

@@ -1,0 +1,1 @@
+"""The live recruiter dashboard: live updates, cards, results, compare and home."""

@@ -1,0 +1,109 @@
+"""Dashboard pages and fragments: an invitation's card (what the live stream makes browsers
+fetch) and the job's compare view with its CSV export."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Stream, Template
+
+from app.accounts.service import CurrentUser
+from app.dashboard import compare
+from app.dashboard.stream import live_cursor
+from app.invitations import cards, result_view
+from app.settings import Settings
+from app.web.auth import requires_user
+
+VARY = {"Vary": "HX-Request", "Cache-Control": "no-store"}
+
+
+@get("/invitations/{invitation_id:uuid}/card", name="invitation_card", guards=[requires_user])
+async def invitation_card(
+    invitation_id: FromPath[uuid.UUID], request: HTMXRequest, user: NamedDependency[CurrentUser]
+) -> Template:
+    """The card alone for HTMX (a live swap or the 30 s poll), a small page otherwise."""
+    card = await cards.card_for(user.organisation_id, invitation_id)
+    if card is None:
+        raise NotFoundException("No such invitation.")
+    if request.htmx:
+        return Template("invitations/_card.html", context={"card": card}, headers=VARY)
+    return Template(
+        "invitations/card.html",
+        context={"card": card, "live_cursor": await live_cursor()},
+        headers=VARY,
+    )
+
+
+@get("/invitations/{invitation_id:uuid}/result", name="invitation_result", guards=[requires_user])
+async def invitation_result(
+    invitation_id: FromPath[uuid.UUID], user: NamedDependency[CurrentUser]
+) -> Template:
+    """One invitation's full result on its own page (the candidate page shows them all)."""
+    result = await result_view.result_for(user.organisation_id, invitation_id)
+    if result is None:
+        raise NotFoundException("No such invitation.")
+    return Template("invitations/result.html", context={"result": result})
+
+
+@get("/jobs/{job_id:uuid}/compare", name="job_compare", guards=[requires_user])
+async def job_compare(
+    job_id: FromPath[uuid.UUID],
+    request: HTMXRequest,
+    user: NamedDependency[CurrentUser],
+    assessment: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    stage: FromQuery[str | None] = None,
+    page: FromQuery[int] = 1,
+) -> Template:
+    """Rank the job's candidates; the filter form swaps the table alone under HTMX."""
+    filters = compare.clean_filters(assessment, sort, status, stage, page)
+    comparison = await compare.compare(user.organisation_id, job_id, filters)
+    context = {
+        "c": comparison,
+        "statuses": compare.STATUSES,
+        "stages": compare.STAGES,
+        "query": _query(comparison.filters),
+    }
+    name = "dashboard/_compare_table.html" if request.htmx else "dashboard/compare.html"
+    return Template(name, context=context, headers=VARY)
+
+
+@get("/jobs/{job_id:uuid}/compare.csv", name="job_compare_csv", guards=[requires_user])
+async def job_compare_csv(
+    job_id: FromPath[uuid.UUID],
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    assessment: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    stage: FromQuery[str | None] = None,
+) -> Stream:
+    filters = compare.clean_filters(assessment, sort, status, stage, 1)
+    comparison = await compare.compare(user.organisation_id, job_id, filters)
+    title = re.sub(r"[^A-Za-z0-9]+", "-", comparison.job["title"]).strip("-").lower() or "job"
+    return Stream(
+        compare.export_csv(user.organisation_id, comparison, settings.public_base_url),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{title}-candidates.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _query(filters: compare.Filters) -> dict[str, str]:
+    """The current filters as query parameters, for links that keep them."""
+    query = {"sort": filters.sort, "status": filters.status, "stage": filters.stage}
+    if filters.assessment_id:
+        query["assessment"] = str(filters.assessment_id)
+    return {k: v for k, v in query.items() if v}
+
+
+ROUTES = [invitation_card, invitation_result, job_compare, job_compare_csv]

@@ -1,0 +1,153 @@
+"""GET /jobs/{job_id}/stream: the job's server-sent events. Each event names a card
+("card-<invitation id>", data: the id); the browser fetches the card's fragment itself.
+
+Catching up: every event carries an id, a cursor in the database's clock (microseconds since
+the epoch), and the page puts the cursor of its render in the stream URL (`since`). A stream
+that starts with a cursor, from the URL or a reconnecting browser's Last-Event-ID, first
+re-announces every card of the job touched since then, minus a margin for transactions that
+started (their now()) before a cursor was handed out but committed after it (re-announcing a card is harmless: the browser just
+fetches it again). Too many changes, or a lost LISTEN connection, send one "resync" event
+instead, and every card on the page refreshes."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from app import db
+from app.accounts.service import CurrentUser
+from app.dashboard.live import RESYNC, LiveHub
+from app.invitations import cards
+from app.settings import Settings
+from app.web.auth import requires_user
+
+CATCH_UP_MARGIN = dt.timedelta(seconds=15)  # longer than any writer's transaction
+CATCH_UP_LIMIT = 200
+KEEPALIVE_SECONDS = 15.0
+RETRY_MS = 1000
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def cursor_of(moment: dt.datetime) -> int:
+    return (moment - EPOCH) // dt.timedelta(microseconds=1)
+
+
+def moment_of(cursor: int) -> dt.datetime:
+    return EPOCH + dt.timedelta(microseconds=cursor)
+
+
+def parse_cursor(raw: str | None) -> int | None:
+    """A cursor from the URL or Last-Event-ID; anything unreadable means "no cursor"."""
+    if not raw or not raw.strip().isdigit() or len(raw.strip()) > 19:
+        return None
+    return int(raw.strip())
+
+
+async def database_now() -> dt.datetime:
+    """The database's clock: cursors compare with timestamps written by any process."""
+    moment: dt.datetime = await db.fetchval("SELECT clock_timestamp()")
+    return moment
+
+
+async def live_cursor() -> int:
+    """The cursor a page puts in its stream URL: changes after it are announced to it."""
+    return cursor_of(await database_now())
+
+
+class Clock:
+    """Cursor for outgoing events: the database clock at start, advanced by this process's
+    monotonic clock, so there is no query per event."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.start = start
+        self.mono = time.monotonic()
+
+    def now(self) -> int:
+        return cursor_of(self.start) + int((time.monotonic() - self.mono) * 1_000_000)
+
+
+def card_event(invitation_id: uuid.UUID, cursor: int) -> ServerSentEventMessage:
+    return ServerSentEventMessage(event=f"card-{invitation_id}", data=str(invitation_id), id=cursor)
+
+
+async def _catch_up(
+    org: uuid.UUID, job: uuid.UUID, since: int, cursor: int
+) -> list[ServerSentEventMessage]:
+    changed = await cards.changed_since(
+        org, job, moment_of(since) - CATCH_UP_MARGIN, CATCH_UP_LIMIT + 1
+    )
+    if len(changed) > CATCH_UP_LIMIT:
+        return [ServerSentEventMessage(event=RESYNC, data=RESYNC, id=cursor)]
+    return [card_event(invitation_id, cursor) for invitation_id in reversed(changed)]
+
+
+async def job_events(
+    hub: LiveHub, org: uuid.UUID, job: uuid.UUID, since: int | None, max_seconds: float
+) -> AsyncIterator[ServerSentEventMessage]:
+    with hub.listen(job) as queue:  # listen before reading the database: nothing falls between
+        clock = Clock(await database_now())
+        yield ServerSentEventMessage(comment="live", retry=RETRY_MS, data=None)
+        synced = clock.now()
+        if since is not None:
+            for message in await _catch_up(org, job, since, synced):
+                yield message
+        deadline = time.monotonic() + max_seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                update = await asyncio.wait_for(queue.get(), timeout=min(KEEPALIVE_SECONDS, left))
+            except TimeoutError:
+                # A named event, not a comment: its id moves the browser's Last-Event-ID on.
+                yield ServerSentEventMessage(event="tick", data="tick", id=clock.now())
+                continue
+            if update is None:  # the server is stopping: end cleanly, the browser reconnects
+                return
+            if update.event == RESYNC:
+                # The process stopped listening for a while: replay since the last sync.
+                now = clock.now()
+                for message in await _catch_up(org, job, synced, now):
+                    yield message
+                synced = now
+            elif update.org == org and update.invitation is not None:
+                yield card_event(update.invitation, clock.now())
+
+
+@get("/jobs/{job_id:uuid}/stream", name="job_stream", guards=[requires_user])
+async def job_stream(
+    job_id: FromPath[uuid.UUID],
+    request: HTMXRequest,
+    user: NamedDependency[CurrentUser],
+    live: NamedDependency[LiveHub],
+    settings: NamedDependency[Settings],
+    since: FromQuery[str | None] = None,
+) -> ServerSentEvent:
+    found = await db.fetchval(
+        "SELECT 1 FROM job WHERE id = $1 AND organisation_id = $2", job_id, user.organisation_id
+    )
+    if not found:
+        raise NotFoundException("No such job.")
+    cursors = [parse_cursor(since), parse_cursor(request.headers.get("last-event-id"))]
+    known = [c for c in cursors if c is not None]
+    start = max(known) if known else None
+    return ServerSentEvent(
+        job_events(
+            live,
+            user.organisation_id,
+            job_id,
+            start,
+            float(settings.sse_max_stream_seconds),
+        ),
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+ROUTES = [job_stream]

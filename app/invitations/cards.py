@@ -1,0 +1,172 @@
+"""The data of an invitation's status card: one query shape for the job page, the card endpoint
+and the live stream's catch-up, so every place shows the same thing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from app import db
+
+# Still moving: these cards poll slowly as a fallback to the live stream.
+WAITING = frozenset({"sending", "invited", "pending", "partial"})
+
+CARD_COLUMNS = """
+    i.id, i.job_id, i.candidate_id, i.assessment_id, i.application_id, i.status, i.missing,
+    i.failure_reason, i.overall_score, i.interview_link, i.invited_at, i.completed_at,
+    i.expires_at, i.updated_at,
+    a.title AS assessment_title, a.video_enabled,
+    c.first_name, c.last_name, c.email, c.erased_at,
+    ap.stage
+"""
+CARD_JOINS = """
+    FROM invitation i
+    JOIN assessment a ON a.id = i.assessment_id
+    JOIN candidate c ON c.id = i.candidate_id
+    JOIN application ap ON ap.id = i.application_id
+"""
+
+MISSING_LABELS = {
+    "video": "video processing",
+    "summary": "summary",
+    "transcript": "transcript",
+}
+
+
+@dataclass(frozen=True)
+class Card:
+    id: uuid.UUID
+    job_id: uuid.UUID
+    candidate_id: uuid.UUID
+    assessment_id: uuid.UUID
+    status: str
+    missing: tuple[str, ...]
+    failure_reason: str
+    overall_score: float | None
+    assessment_title: str
+    candidate_name: str
+    candidate_email: str
+    stage: str
+    video_enabled: bool
+    invited_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    updated_at: dt.datetime
+
+    @property
+    def waiting(self) -> bool:
+        return self.status in WAITING
+
+    @property
+    def missing_labels(self) -> list[str]:
+        """What a Partial card is waiting for, in words ("video processing", "score: skills")."""
+        return [MISSING_LABELS.get(m, m) for m in self.missing]
+
+
+def candidate_name(first: str | None, last: str | None, email: str | None, erased: Any) -> str:
+    if erased is not None:
+        return "Erased candidate"
+    name = f"{first or ''} {last or ''}".strip()
+    return name or (email or "Unnamed candidate")
+
+
+def _missing(raw: Any) -> tuple[str, ...]:
+    if isinstance(raw, str):
+        raw = json.loads(raw or "[]")
+    return tuple(str(m) for m in raw or ())
+
+
+def card_from_row(row: Any) -> Card:
+    return Card(
+        id=row["id"],
+        job_id=row["job_id"],
+        candidate_id=row["candidate_id"],
+        assessment_id=row["assessment_id"],
+        status=row["status"],
+        missing=_missing(row["missing"]),
+        failure_reason=row["failure_reason"] or "",
+        overall_score=None if row["overall_score"] is None else float(row["overall_score"]),
+        assessment_title=row["assessment_title"],
+        candidate_name=candidate_name(
+            row["first_name"], row["last_name"], row["email"], row["erased_at"]
+        ),
+        candidate_email="" if row["erased_at"] is not None else row["email"],
+        stage=row["stage"],
+        video_enabled=bool(row["video_enabled"]),
+        invited_at=row["invited_at"],
+        completed_at=row["completed_at"],
+        expires_at=row["expires_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def card_for(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> Card | None:
+    """One card, or None when the invitation is not this organisation's."""
+    row = await db.fetchrow(
+        f"SELECT {CARD_COLUMNS} {CARD_JOINS} WHERE i.id = $1 AND i.organisation_id = $2",
+        invitation_id,
+        organisation_id,
+    )
+    return card_from_row(row) if row else None
+
+
+async def cards_for_applications(
+    organisation_id: uuid.UUID, application_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Card]]:
+    """Cards of a page of applications (one query), by application id, in assessment order."""
+    rows = await db.fetch(
+        f"""SELECT {CARD_COLUMNS} {CARD_JOINS}
+            WHERE i.organisation_id = $1 AND i.application_id = ANY($2::uuid[])
+            ORDER BY a.created_at, i.created_at""",
+        organisation_id,
+        application_ids,
+    )
+    out: dict[uuid.UUID, list[Card]] = {}
+    for row in rows:
+        out.setdefault(row["application_id"], []).append(card_from_row(row))
+    return out
+
+
+async def cards_for_job(
+    organisation_id: uuid.UUID, job_id: uuid.UUID, limit: int = 50, offset: int = 0
+) -> list[Card]:
+    """A window of the job's cards, newest activity first."""
+    rows = await db.fetch(
+        f"""SELECT {CARD_COLUMNS} {CARD_JOINS}
+            WHERE i.organisation_id = $1 AND i.job_id = $2
+            ORDER BY i.updated_at DESC, i.id LIMIT $3 OFFSET $4""",
+        organisation_id,
+        job_id,
+        limit,
+        offset,
+    )
+    return [card_from_row(r) for r in rows]
+
+
+async def changed_since(
+    organisation_id: uuid.UUID, job_id: uuid.UUID, since: dt.datetime, limit: int
+) -> list[uuid.UUID]:
+    """Invitations of the job touched after `since` (their row, result or timeline), newest
+    first, at most `limit`: what a reconnecting stream must re-announce."""
+    rows = await db.fetch(
+        """SELECT id FROM (
+             SELECT i.id, i.updated_at AS at FROM invitation i
+               WHERE i.organisation_id = $1 AND i.job_id = $2 AND i.updated_at > $3
+             UNION ALL
+             SELECT r.invitation_id, r.updated_at FROM assessment_result r
+               JOIN invitation i ON i.id = r.invitation_id
+               WHERE r.organisation_id = $1 AND i.job_id = $2 AND r.updated_at > $3
+             UNION ALL
+             SELECT e.invitation_id, e.at FROM invitation_event e
+               JOIN invitation i ON i.id = e.invitation_id
+               WHERE e.organisation_id = $1 AND i.job_id = $2 AND e.at > $3
+           ) touched GROUP BY id ORDER BY max(at) DESC LIMIT $4""",
+        organisation_id,
+        job_id,
+        since,
+        limit,
+    )
+    return [r["id"] for r in rows]

@@ -1,0 +1,121 @@
+"""The compare view: ranking with missing scores last, filters, pages, distribution, CSV
+export with formulas neutralised, and 404 for other organisations."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from app.dashboard.compare import neutralise
+from tests.conftest import login
+from tests.dashboard_factories import (
+    FULL_SCORES,
+    make_assessment,
+    make_invitation,
+    set_result,
+    set_status,
+)
+
+
+def _scores(skills: float | None) -> dict:
+    scores = {k: v for k, v in FULL_SCORES.items() if k != "skills"}
+    if skills is not None:
+        scores["skills"] = {"value": skills, "scale": 5, "label": "Skills"}
+    return scores
+
+
+async def _job(account):
+    assessment = await make_assessment(account.organisation_id)
+    people = [
+        ("Ana", 3.0, 4.5, "complete"),
+        ("Ben", 4.5, 2.0, "complete"),
+        ("Cy", None, None, "invited"),
+        ("Dee", 4.0, None, "partial"),
+    ]
+    made = {}
+    for name, overall, skills, status in people:
+        inv = await make_invitation(assessment, first_name=name, last_name="Test")
+        await set_status(
+            inv, status, overall=overall, missing=["score: skills"] if status == "partial" else None
+        )
+        if status != "invited":
+            await set_result(inv, scores=_scores(skills))
+        made[name] = inv
+    return assessment, made
+
+
+def _names(html: str) -> list[str]:
+    import re
+
+    return re.findall(r"<strong>(\w+) Test</strong>", html)
+
+
+async def test_rank_by_overall_and_by_a_score_with_missing_last(client, make_account):
+    account = await make_account()
+    assessment, _ = await _job(account)
+    await login(client, account)
+    page = await client.get(f"/jobs/{assessment.job_id}/compare")
+    assert page.status_code == 200
+    assert _names(page.text) == ["Ben", "Dee", "Ana", "Cy"]
+    assert "Distribution of overall scores" in page.text
+
+    page = await client.get(f"/jobs/{assessment.job_id}/compare?sort=skills")
+    assert _names(page.text) == ["Ana", "Ben", "Dee", "Cy"]  # Dee has no skills score: after
+    assert 'aria-sort="descending"' in page.text
+
+    page = await client.get(
+        f"/jobs/{assessment.job_id}/compare?status=complete&sort=nonsense&page=-3",
+        headers={"HX-Request": "true"},
+    )
+    assert page.status_code == 200
+    assert page.text.lstrip().startswith('<div id="compare-results"')
+    assert _names(page.text) == ["Ben", "Ana"]
+
+
+async def test_pages_are_windows(client, make_account, monkeypatch):
+    from app.dashboard import compare
+
+    monkeypatch.setattr(compare, "PAGE_SIZE", 2)
+    account = await make_account()
+    assessment, _ = await _job(account)
+    await login(client, account)
+    first = await client.get(f"/jobs/{assessment.job_id}/compare?page=1")
+    second = await client.get(f"/jobs/{assessment.job_id}/compare?page=2")
+    assert _names(first.text) == ["Ben", "Dee"]
+    assert _names(second.text) == ["Ana", "Cy"]
+    assert "page 2 of 2" in second.text
+
+
+async def test_csv_export_neutralises_formulas(client, make_account):
+    account = await make_account()
+    assessment = await make_assessment(account.organisation_id)
+    inv = await make_invitation(
+        assessment, first_name='=HYPERLINK("http://evil")', last_name="@SUM(A1)"
+    )
+    await set_status(inv, "complete", overall=4.0)
+    await set_result(inv)
+    await make_invitation(assessment, first_name="+1", last_name="-2")
+    await login(client, account)
+    response = await client.get(f"/jobs/{assessment.job_id}/compare.csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["first_name"] for r in rows] == ['\'=HYPERLINK("http://evil")', "'+1"]
+    assert [r["last_name"] for r in rows] == ["'@SUM(A1)", "'-2"]
+    assert rows[0]["rank"] == "1"
+    assert rows[0]["overall"] == "4"
+    assert rows[0]["skills"] == "3.5"
+    assert rows[1]["rank"] == ""
+    assert rows[1]["overall"] == ""
+    assert neutralise("\tcmd") == "'\tcmd"
+    assert neutralise("plain") == "plain"
+
+
+async def test_other_organisations_compare_is_404(client, make_account):
+    mine = await make_account(org_name="Mine")
+    theirs = await make_account(org_name="Theirs")
+    assessment = await make_assessment(theirs.organisation_id)
+    await login(client, mine)
+    for url in (f"/jobs/{assessment.job_id}/compare", f"/jobs/{assessment.job_id}/compare.csv"):
+        assert (await client.get(url)).status_code == 404
