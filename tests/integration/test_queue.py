@@ -8,6 +8,14 @@ import datetime as dt
 import pytest
 
 from app import db
+
+
+async def one(sql: str):
+    row = await one(sql)
+    assert row is not None, sql
+    return row
+
+
 from app.queue import service
 from app.queue.registry import HANDLERS, JobKind
 from app.queue.service import LeaseLost, PermanentFailure, RetryLater
@@ -75,7 +83,7 @@ async def test_failures_back_off_then_go_dead_with_the_hook_called(pool, setting
     await service.enqueue("t.fail", {}, max_attempts=3)
     for attempt in range(3):
         await run_until_idle(settings, kinds=["t.fail"])
-        row = await db.fetchrow("SELECT status, attempts, run_at, last_error FROM queue_job")
+        row = await one("SELECT status, attempts, run_at, last_error FROM queue_job")
         assert row["attempts"] == attempt + 1
         assert row["last_error"] == "provider exploded"
         if row["status"] == "queued":
@@ -103,10 +111,10 @@ async def test_retry_later_uses_the_given_delay_and_permanent_failure_is_dead_at
     await service.enqueue("t.later", {})
     await service.enqueue("t.never", {})
     await run_until_idle(settings, kinds=["t.later", "t.never"])
-    later_row = await db.fetchrow("SELECT status, run_at FROM queue_job WHERE kind = 't.later'")
+    later_row = await one("SELECT status, run_at FROM queue_job WHERE kind = 't.later'")
     assert later_row["status"] == "queued"
     assert later_row["run_at"] > dt.datetime.now(dt.UTC) + dt.timedelta(seconds=100)
-    never_row = await db.fetchrow("SELECT status, last_error FROM queue_job WHERE kind = 't.never'")
+    never_row = await one("SELECT status, last_error FROM queue_job WHERE kind = 't.never'")
     assert never_row["status"] == "dead"
     assert never_row["last_error"] == "cannot ever work"
 
@@ -136,7 +144,7 @@ async def test_stopping_a_worker_releases_jobs_it_cannot_finish(pool, settings, 
     worker = await Worker(settings, concurrency=2, poll_seconds=0.05, kinds=["t.slow"]).start()
     await asyncio.wait_for(started.wait(), 10)
     await worker.stop(grace_seconds=0.2)
-    row = await db.fetchrow("SELECT status, attempts, lease_token FROM queue_job")
+    row = await one("SELECT status, attempts, lease_token FROM queue_job")
     assert row["status"] == "queued"
     assert row["attempts"] == 0
     assert row["lease_token"] is None

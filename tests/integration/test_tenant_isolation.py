@@ -160,7 +160,7 @@ async def test_every_route_hides_another_organisations_data(client, make_account
         await login(client, intruder)
         headers["x-csrftoken"] = await csrf_token(client)
 
-    app = client._transport.app  # type: ignore[attr-defined]
+    app = client._transport.app
     checked = 0
     for method, path in routes(app):
         if EXEMPT.match(path) or path.startswith("/api/") != (surface == "api"):
