@@ -10,18 +10,18 @@ import pytest
 from app import db
 
 
-async def one(sql: str):
-    row = await one(sql)
-    assert row is not None, sql
-    return row
-
-
 from app.queue import service
 from app.queue.registry import HANDLERS, JobKind
 from app.queue.service import LeaseLost, PermanentFailure, RetryLater
 from app.queue.worker import Worker, run_until_idle
 
 pytestmark = pytest.mark.usefixtures("clean_db")
+
+
+async def one(sql: str):
+    row = await db.fetchrow(sql)
+    assert row is not None, sql
+    return row
 
 
 @pytest.fixture
