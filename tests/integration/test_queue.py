@@ -8,8 +8,6 @@ import datetime as dt
 import pytest
 
 from app import db
-
-
 from app.queue import service
 from app.queue.registry import HANDLERS, JobKind
 from app.queue.service import LeaseLost, PermanentFailure, RetryLater
