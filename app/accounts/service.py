@@ -41,6 +41,11 @@ class CurrentUser:
         return self.name or self.email
 
 
+def clean_text(raw: str | None) -> str:
+    """PostgreSQL text cannot hold NUL; login input is matched, never stored verbatim."""
+    return (raw or "").replace("\x00", "")
+
+
 def normalise_email(raw: str) -> str:
     raw = (raw or "").strip()
     if not raw:
@@ -95,6 +100,7 @@ async def create_user(
 
 async def login_blocked(email: str, ip: str, max_failures: int, window_seconds: int) -> bool:
     """Too many recent failures from this address or for this account."""
+    email = clean_text(email)
     since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=window_seconds)
     row = await db.fetchrow(
         """
@@ -104,7 +110,7 @@ async def login_blocked(email: str, ip: str, max_failures: int, window_seconds: 
           (SELECT count(*) FROM login_attempt
             WHERE NOT succeeded AND lower(email) = $2 AND at > $3) AS by_email
         """,
-        ip,
+        clean_text(ip),
         email.strip().lower(),
         since,
     )
@@ -114,7 +120,8 @@ async def login_blocked(email: str, ip: str, max_failures: int, window_seconds: 
 
 async def authenticate(email: str, password: str, ip: str) -> CurrentUser | None:
     """Check a password and record the attempt; None when the email or password is wrong."""
-    email = (email or "").strip().lower()[:254]
+    email = clean_text(email).strip().lower()[:254]
+    password = clean_text(password)
     row = await db.fetchrow(
         "SELECT id, password_hash FROM app_user WHERE lower(email) = $1 AND is_active", email
     )

@@ -126,8 +126,11 @@ def parse_csv(text: str) -> list[CsvRow]:
 
 
 def _cell(cells: list[str], columns: dict[str, int], key: str) -> str:
+    """The cell trimmed and without NUL characters (PostgreSQL text cannot hold them)."""
     index = columns.get(key)
-    return cells[index].strip() if index is not None and index < len(cells) else ""
+    if index is None or index >= len(cells):
+        return ""
+    return cells[index].replace("\x00", "").strip()
 
 
 def _row(line: int, cells: list[str], columns: dict[str, int], seen: dict[str, int]) -> CsvRow:

@@ -55,6 +55,9 @@ def _validation_summary(exc: ValidationException) -> str:
 
 
 def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, RecursionError):
+        # Litestar's JSON decoder recurses; a body nested thousands deep is bad input, not a bug.
+        exc = ValidationException("The JSON body is nested too deeply.")
     status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
     if status >= 500:
         log.error("request_failed", path=request.url.path, error=repr(exc)[:500], exc_info=exc)
