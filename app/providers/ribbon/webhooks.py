@@ -49,7 +49,7 @@ class RibbonWebhooks:
             raise UnusablePayload("the body is not UTF-8 text") from None
         try:
             payload = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than json can go
             raise UnusablePayload("the body is not JSON") from None
         if not isinstance(payload, dict):
             raise UnusablePayload("the body is JSON but not an object")
