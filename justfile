@@ -63,3 +63,9 @@ wrk:
     if [ "$(id -u)" != "0" ]; then sudo_cmd="sudo"; fi
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq wrk >/dev/null
+
+# Chaos run (not part of `just test`): >= 10,000 webhook deliveries, 30% duplicates, shuffled, while
+# workers are SIGKILLed and the database restarts once; prints lost / double-applied / wrong.
+# Flags: --deliveries N --workers N --kill-every S --seed N (see tests/chaos/run.py --help).
+chaos *args:
+    uv run python -m tests.chaos.run {{ args }}

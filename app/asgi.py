@@ -20,35 +20,107 @@ from litestar.template.config import TemplateConfig
 
 from app import db
 from app.accounts import routes as account_routes
+from app.audit import routes as audit_routes
 from app.crypto import SecretBox
+from app.dashboard.live import live_plugins
 from app.logs import configure as configure_logging
 from app.settings import PROJECT_ROOT, Settings
 from app.web import routes as web_routes
 from app.web.auth import AuthMiddleware, provide_user, requires_token
 from app.web.errors import error_response
+from app.web.request_id import request_id_middleware
 from app.web.security import add_security_headers
-from app.web.timing import server_timing_middleware
 from app.web.templating import configure_templates
+from app.web.timing import server_timing_middleware
 
 # Paths reached without a browser session: machine-to-machine endpoints carry their own
 # authentication (a signature, a Bearer token) and so need no CSRF token.
-NO_CSRF = [r"^/webhooks/", r"^/api/", r"^/sandbox/api/", r"^/healthz", r"^/readyz", r"^/metrics"]
-NO_SESSION_LOOKUP = [r"^/static/", r"^/webhooks/", r"^/healthz", r"^/readyz", r"^/metrics"]
+# The sandbox (/sandbox/) stands in for a third party's site: its API has Bearer auth and its
+# candidate page is authorised by the single-use link token, like Ribbon's own.
+NO_CSRF = [r"^/webhooks/", r"^/api/", r"^/sandbox/", r"^/healthz", r"^/readyz", r"^/metrics"]
+NO_SESSION_LOOKUP = [
+    r"^/static/",
+    r"^/webhooks/",
+    r"^/sandbox/",
+    r"^/healthz",
+    r"^/readyz",
+    r"^/metrics",
+]
 
 
 def html_routes() -> list[Any]:
-    return [*web_routes.ROUTES, *account_routes.ROUTES]
+    from app.dashboard import routes as dashboard_routes
+    from app.dashboard import stream as dashboard_stream
+
+    return [
+        *web_routes.ROUTES,
+        *account_routes.ROUTES,
+        *audit_routes.ROUTES,
+        *dashboard_routes.ROUTES,
+        *dashboard_stream.ROUTES,
+        *recruiter_routes(),
+        *webhook_log_routes(),
+        *privacy_routes(),
+    ]
+
+
+def privacy_routes() -> list[Any]:
+    from app.privacy import routes as privacy
+
+    return [*privacy.ROUTES]
+
+
+def webhook_log_routes() -> list[Any]:
+    from app.webhooks import log_routes
+
+    return [*log_routes.ROUTES]
+
+
+def recruiter_routes() -> list[Any]:
+    """Settings, jobs, candidates, assessments, invitations and the email outbox."""
+    from app.assessments import routes as assessment_routes
+    from app.candidates import routes as candidate_routes
+    from app.emails import routes as email_routes
+    from app.invitations import routes as invitation_routes
+    from app.jobs import routes as job_routes
+    from app.settings_page import routes as settings_routes
+
+    return [
+        *settings_routes.ROUTES,
+        *job_routes.ROUTES,
+        *candidate_routes.ROUTES,
+        *assessment_routes.ROUTES,
+        *invitation_routes.ROUTES,
+        *email_routes.ROUTES,
+    ]
 
 
 def api_routes() -> list[Any]:
-    return []
+    from app.assessments import api as assessment_api
+    from app.candidates import api as candidate_api
+    from app.invitations import api as invitation_api
+    from app.jobs import api as job_api
+    from app.webhooks import api as webhook_api
+
+    return [
+        *webhook_api.ROUTES,
+        *job_api.ROUTES,
+        *candidate_api.ROUTES,
+        *assessment_api.ROUTES,
+        *invitation_api.ROUTES,
+    ]
 
 
-def public_routes() -> list[Any]:
+def public_routes(settings: Settings | None = None) -> list[Any]:
     """Routes outside the dashboard: webhooks, the sandbox, metrics."""
     from app.webhooks import routes as webhook_routes
 
-    return [*webhook_routes.PUBLIC_ROUTES]
+    routes: list[Any] = [*webhook_routes.PUBLIC_ROUTES]
+    if settings is not None and settings.sandbox_enabled:
+        from app.providers.ribbon.sandbox.routes import sandbox_routers
+
+        routes.extend(sandbox_routers())
+    return routes
 
 
 def create_app(
@@ -71,6 +143,11 @@ def create_app(
             from app.queue.worker import start_background_worker
 
             workers.append(await start_background_worker(settings))
+        if settings.sandbox_enabled:
+            # The sandbox delivers its webhooks from its own loop, as Ribbon would.
+            from app.providers.ribbon.sandbox.delivery import Deliverer
+
+            workers.append(await Deliverer().start())
         try:
             yield
         finally:
@@ -83,7 +160,7 @@ def create_app(
         route_handlers=[
             Router("/", route_handlers=html_routes(), include_in_schema=False),
             Router("/api/v1", route_handlers=api_routes(), guards=[requires_token], tags=["api"]),
-            *public_routes(),
+            *public_routes(settings),
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
             ),
@@ -93,7 +170,7 @@ def create_app(
             "box": Provide(lambda: box, use_cache=True, sync_to_thread=False),
             "user": Provide(provide_user),
         },
-        middleware=[server_timing_middleware, _auth_middleware()],
+        middleware=[server_timing_middleware, request_id_middleware, _auth_middleware()],
         before_send=[add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -106,7 +183,7 @@ def create_app(
             engine=JinjaTemplateEngine,
             engine_callback=configure_templates(settings),
         ),
-        plugins=[HTMXPlugin()],
+        plugins=[HTMXPlugin(), *live_plugins()],  # live_plugins: LISTEN for card updates
         exception_handlers={HTTPException: error_response, Exception: error_response},
         openapi_config=OpenAPIConfig(
             title="Hirewire API",

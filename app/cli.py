@@ -130,8 +130,15 @@ def _serve(settings: Settings, host: str, port: int, run_worker: bool) -> None:
 
 @main.command()
 @click.option("--concurrency", default=16, show_default=True, type=int)
+@click.option(
+    "--lease-seconds",
+    default=60,
+    show_default=True,
+    type=click.IntRange(2, 3600),
+    help="How long a claimed job is this worker's before another may take it over.",
+)
 @friendly_errors
-def worker(concurrency: int) -> None:
+def worker(concurrency: int, lease_seconds: int) -> None:
     """Run a background worker until SIGTERM or Ctrl+C (running jobs finish or are released)."""
     settings = resolve_database(load_settings())
     from app.logs import configure
@@ -145,7 +152,9 @@ def worker(concurrency: int) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        running = await Worker(settings, concurrency=concurrency).start()
+        running = await Worker(
+            settings, concurrency=concurrency, lease_seconds=lease_seconds
+        ).start()
         await stop.wait()
         await running.stop(grace_seconds=10)
         await db.close_pool()
@@ -234,8 +243,30 @@ def dev(host: str, port: int) -> None:
     click.echo(f"  Hirewire is starting on {base}")
     click.echo(f"  Log in as {login.email} / {login.password}")
     click.echo(f"  Database: {settings.database_url}")
+    click.echo(f"  Ribbon sandbox: {base}/sandbox/ (interview links, knobs at /sandbox/api/admin)")
     click.echo("")
     _serve(settings, host, port, run_worker=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8100, show_default=True, type=int)
+@click.option("--migrate/--no-migrate", "run_migrations", default=True, show_default=True)
+@friendly_errors
+def sandbox(host: str, port: int, run_migrations: bool) -> None:
+    """Run the Ribbon sandbox alone (same database); point RIBBON_API_BASE at its /sandbox/api."""
+    import uvicorn
+
+    from app.providers.ribbon.sandbox.standalone import create_sandbox_app
+
+    settings = resolve_database(load_settings())
+    if run_migrations:
+        asyncio.run(db.migrate(quiet=True))
+    click.echo(f"Ribbon sandbox on http://{host}:{port}")
+    click.echo(f"  RIBBON_API_BASE=http://{host}:{port}/sandbox/api")
+    click.echo(f"  interviews: http://{host}:{port}/sandbox/")
+    app = create_sandbox_app(settings)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":

@@ -9,9 +9,16 @@ from app.candidates.tables import Application, Candidate
 from app.emails.tables import EmailMessage
 from app.invitations.tables import AssessmentResult, BulkInvite, Invitation, InvitationEvent
 from app.jobs.tables import Job
+from app.privacy.tables import ErasedInterview
+from app.providers.ribbon.sandbox.tables import (
+    SandboxDelivery,
+    SandboxFlow,
+    SandboxInterview,
+    SandboxKnobs,
+)
 from app.queue.tables import QueueJob
 from app.settings import PROJECT_ROOT
-from app.webhooks.tables import WebhookDelivery
+from app.webhooks.tables import ProviderStageMove, WebhookDelivery
 
 APP_CONFIG = AppConfig(
     app_name="hirewire",
@@ -33,6 +40,12 @@ APP_CONFIG = AppConfig(
         InvitationEvent,
         EmailMessage,
         WebhookDelivery,
+        ProviderStageMove,
+        ErasedInterview,
         QueueJob,
+        SandboxFlow,
+        SandboxInterview,
+        SandboxDelivery,
+        SandboxKnobs,
     ],
 )

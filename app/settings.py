@@ -56,6 +56,7 @@ class Settings:
     login_window_seconds: int = 15 * 60
     sandbox_enabled: bool = False
     webhook_secret_grace_seconds: int = 24 * 3600
+    sse_max_stream_seconds: int = 300  # a live stream ends after this; browsers reconnect
     log_level: str = "INFO"
     log_json: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
@@ -96,6 +97,7 @@ class Settings:
             session_max_age_seconds=_int(env, "SESSION_MAX_AGE_SECONDS", 8 * 3600, 60),
             sandbox_enabled=_bool(env, "SANDBOX_ENABLED", False),
             webhook_secret_grace_seconds=_int(env, "WEBHOOK_SECRET_GRACE_SECONDS", 24 * 3600, 0),
+            sse_max_stream_seconds=_int(env, "SSE_MAX_STREAM_SECONDS", 300, 1),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             log_json=_bool(env, "LOG_JSON", True),
         )

@@ -23,7 +23,11 @@ def periodic_jobs(settings: Settings) -> list[Periodic]:
 
 def PERIODIC_KINDS(settings: Settings) -> list[tuple[str, int]]:
     """Each feature with a periodic job adds it here."""
-    return []
+    return [
+        ("expire_invitations", 300),
+        ("reconcile", settings.reconcile_every_seconds),
+        ("retention", 3600),  # app/privacy/retention.py
+    ]
 
 
 class PeriodicScheduler:

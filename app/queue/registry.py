@@ -42,4 +42,11 @@ def load_handlers() -> dict[str, JobKind]:
 
 
 # Modules whose import registers job kinds; each feature adds its own line.
-JOB_MODULES: list[str] = []
+JOB_MODULES: list[str] = [
+    "app.invitations.jobs",
+    "app.emails.sender",
+    "app.demo",
+    "app.webhooks.processing",
+    "app.webhooks.reconcile",
+    "app.privacy.retention",
+]

@@ -1,6 +1,6 @@
 """The webhook inbox: one row per distinct delivery, stored before it is acknowledged."""
 
-from piccolo.columns import JSONB, UUID, Bytea, Integer, Text, Timestamptz
+from piccolo.columns import JSONB, UUID, BigSerial, Bytea, Integer, Text, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -25,3 +25,15 @@ class WebhookDelivery(Table, tablename="webhook_delivery"):
     received_at = Timestamptz(default=TimestamptzNow())
     processed_at = Timestamptz(null=True, default=None)
     redacted_at = Timestamptz(null=True, default=None)
+
+
+class ProviderStageMove(Table, tablename="provider_stage_move"):
+    """One pipeline move reported by the provider (previous -> new) for an invitation."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    invitation_id = UUID()
+    previous_status = Text()
+    new_status = Text()
+    delivery_id = UUID(null=True, default=None)
+    at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,192 @@
+"""The "process_delivery" job: turn one stored delivery into its effect, exactly once.
+
+The webhook is only a hint: results are fetched from the provider first (slow I/O, outside any
+transaction), then everything is written inside `fenced(job)`, which refuses a worker whose
+lease was lost. The merge is idempotent, so a replay or a retry after a crash is harmless."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from typing import Any
+
+from app import db
+from app.providers.base import (
+    EventKind,
+    InterviewResult,
+    InterviewStatus,
+    ProviderError,
+    ProviderNotFound,
+    WebhookAdapter,
+    WebhookEvent,
+)
+from app.providers.registry import webhook_adapter
+from app.queue import service as queue
+from app.queue.registry import job_kind
+from app.queue.service import Job, PermanentFailure, RetryLater
+from app.webhooks import metrics
+from app.webhooks.apply import apply_move, apply_result, lock_by_candidate, lock_by_interview
+from app.webhooks.inbox import PROCESS_KIND
+from app.webhooks.providers import ProviderCache, providers
+
+UNKNOWN_ATTEMPTS = 5  # an invitation row may not be committed yet: wait this many attempts
+RECHECK_DELAYS = (15, 45, 120, 300)  # seconds: a "done" interview whose results lag behind
+
+
+async def delivery_failed(job: Job, error: str, dead: bool) -> None:
+    """Runs with the job's reschedule or death: the delivery shows the same state."""
+    delivery_id = job.payload.get("delivery_id")
+    if delivery_id:
+        await db.fetch(
+            "UPDATE webhook_delivery SET status = $2, last_error = $3 WHERE id = $1",
+            uuid.UUID(delivery_id),
+            "dead" if dead else "failed",
+            error[:2000],
+        )
+    metrics.PROCESSED.labels("dead" if dead else "retry").inc()
+
+
+@job_kind(PROCESS_KIND, on_failure=delivery_failed)
+async def process_delivery(job: Job, ctx: Any) -> None:
+    delivery_id = uuid.UUID(job.payload["delivery_id"])
+    started = time.perf_counter()
+    event_type = "unknown"
+    try:
+        row = await db.fetchrow(
+            """UPDATE webhook_delivery
+               SET status = CASE WHEN status = 'rejected' THEN status ELSE 'processing' END,
+                   attempts = attempts + 1
+               WHERE id = $1
+               RETURNING id, organisation_id, assessment_id, provider, status, payload""",
+            delivery_id,
+        )
+        if row is None or row["status"] == "rejected" or row["payload"] is None:
+            return  # erased, or never usable: nothing to apply
+        adapter = webhook_adapter(row["provider"])
+        payload = row["payload"]
+        body = payload if isinstance(payload, str) else json.dumps(payload)
+        event = adapter.parse(body.encode())
+        event_type = event.event_type or "unknown"
+        await _dispatch(job, ctx, row, adapter, event)
+    finally:
+        metrics.PROCESSING_SECONDS.labels(event_type).observe(time.perf_counter() - started)
+
+
+async def _dispatch(
+    job: Job, ctx: Any, row: Any, adapter: WebhookAdapter, event: WebhookEvent
+) -> None:
+    if event.kind in (EventKind.INTERVIEW_PROCESSED, EventKind.VIDEO_PROCESSED):
+        if not event.interview_id:
+            await _finish(job, row["id"], "ignored", "no interview id in the payload")
+            return
+        await _process_interview(job, ctx, row, adapter, event)
+    elif event.kind == EventKind.CANDIDATE_STATUS_MOVED:
+        if not event.candidate_email or not event.new_status:
+            await _finish(job, row["id"], "ignored", "no candidate email or new status")
+            return
+        await _process_move(job, row, event)
+    else:
+        await _finish(job, row["id"], "ignored", f"event type {event.event_type!r} is not used")
+
+
+async def _finish(
+    job: Job,
+    delivery_id: uuid.UUID,
+    status: str,
+    note: str = "",
+    invitation_id: uuid.UUID | None = None,
+) -> None:
+    async with queue.fenced(job):
+        await _mark(delivery_id, status, note, invitation_id)
+
+
+async def _mark(
+    delivery_id: uuid.UUID, status: str, note: str, invitation_id: uuid.UUID | None
+) -> None:
+    await db.fetch(
+        """UPDATE webhook_delivery SET status = $2, last_error = $3, processed_at = now(),
+               invitation_id = coalesce($4, invitation_id)
+           WHERE id = $1""",
+        delivery_id,
+        status,
+        note,
+        invitation_id,
+    )
+    metrics.PROCESSED.labels(status).inc()
+
+
+def _not_found_yet(job: Job, what: str) -> Exception:
+    if job.attempts >= UNKNOWN_ATTEMPTS:
+        return PermanentFailure(f"{what} (gave up after {job.attempts} attempts)")
+    return RetryLater(what, delay=queue.backoff_seconds(job.attempts, base=2.0))
+
+
+async def fetch_interview(
+    cache: ProviderCache, organisation_id: uuid.UUID, provider: str, interview_id: str, job: Job
+) -> InterviewResult:
+    """The interview from the provider; provider trouble becomes a retry (honouring
+    Retry-After), a missing interview is retried a few times, then the job is dead."""
+    try:
+        client = await cache.get(organisation_id, provider)
+        return await client.get_interview(interview_id)
+    except ProviderError as exc:
+        metrics.PROVIDER_ERRORS.labels(provider, type(exc).__name__).inc()
+        if isinstance(exc, ProviderNotFound):
+            raise _not_found_yet(
+                job, f"the provider does not know interview {interview_id}"
+            ) from exc
+        delay = exc.retry_after or queue.backoff_seconds(job.attempts, base=2.0)
+        raise RetryLater(f"provider: {exc}", delay=delay) from exc
+
+
+async def _process_interview(
+    job: Job, ctx: Any, row: Any, adapter: WebhookAdapter, event: WebhookEvent
+) -> None:
+    org_id, interview_id = row["organisation_id"], str(event.interview_id)
+    fetched = await fetch_interview(providers(ctx), org_id, row["provider"], interview_id, job)
+    recheck = int(job.payload.get("recheck", 0))
+    async with queue.fenced(job):
+        invitation = await lock_by_interview(org_id, row["provider"], interview_id)
+        if invitation is None:  # its invitation may not be committed yet: retry, then dead
+            raise _not_found_yet(job, f"unknown interview {interview_id}")
+        source = f"webhook received: {event.event_type}"
+        applied = await apply_result(
+            invitation,
+            fetched,
+            adapter,
+            source_kind="webhook" if recheck == 0 else "recheck",
+            source_message=source if recheck == 0 else f"re-checked after {event.event_type}",
+            delivery_id=row["id"],
+            signalled=True,
+        )
+        lagging = fetched.status != InterviewStatus.COMPLETED or (
+            event.kind == EventKind.VIDEO_PROCESSED and "video" in applied.missing
+        )
+        note = ""
+        if lagging and recheck < len(RECHECK_DELAYS):
+            delay = RECHECK_DELAYS[recheck]
+            note = f"results not all in yet; re-checking in {delay} s"
+            await queue.enqueue(
+                PROCESS_KIND,
+                {"delivery_id": str(row["id"]), "recheck": recheck + 1},
+                organisation_id=org_id,
+                run_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay),
+            )
+        await _mark(row["id"], "processed", note, invitation["id"])
+
+
+async def _process_move(job: Job, row: Any, event: WebhookEvent) -> None:
+    email = str(event.candidate_email)
+    async with queue.fenced(job):
+        invitations = await lock_by_candidate(
+            row["organisation_id"], row["assessment_id"], event.flow_id, email
+        )
+        if not invitations:
+            raise _not_found_yet(job, f"unknown candidate {email} for this assessment")
+        for invitation in invitations:
+            await apply_move(
+                invitation, event.previous_status or "", str(event.new_status), row["id"]
+            )
+        await _mark(row["id"], "processed", "", invitations[0]["id"])

@@ -1,0 +1,139 @@
+"""The stored form of a merged result (the assessment_result row) and back, in our own model.
+
+Scores are kept as {key: {"key", "value", "scale", "label"}}, transcript segments as
+[{"role", "text", "start", "end"}], the question mapping as
+[{"question", "segment_indices", "start", "end"}]."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from app import db
+from app.providers.base import (
+    InterviewResult,
+    InterviewStatus,
+    QuestionSegment,
+    Score,
+    SegmentRole,
+    TranscriptSegment,
+)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _status(value: str) -> InterviewStatus:
+    try:
+        return InterviewStatus(value)
+    except ValueError:
+        return InterviewStatus.UNKNOWN
+
+
+def _role(value: Any) -> SegmentRole:
+    try:
+        return SegmentRole(value)
+    except ValueError:
+        return SegmentRole.UNKNOWN
+
+
+def from_row(row: Any, provider: str, interview_id: str) -> InterviewResult:
+    scores = _json(row["scores"]) or {}
+    return InterviewResult(
+        provider=provider,
+        interview_id=interview_id,
+        flow_id=None,
+        status=_status(row["provider_status"]),
+        scores={
+            key: Score(key=key, value=s["value"], scale=s.get("scale"), label=s.get("label", ""))
+            for key, s in scores.items()
+        },
+        summary=row["summary"],
+        transcript=tuple(
+            TranscriptSegment(_role(t.get("role")), t.get("text", ""), t.get("start"), t.get("end"))
+            for t in _json(row["transcript"]) or []
+        ),
+        questions=tuple(
+            QuestionSegment(
+                q.get("question", ""),
+                tuple(q.get("segment_indices") or ()),
+                q.get("start"),
+                q.get("end"),
+            )
+            for q in _json(row["question_mapping"]) or []
+        ),
+        audio_url=row["audio_url"],
+        video_url=row["video_url"],
+        problems=tuple(_json(row["problems"]) or ()),
+        raw=_json(row["raw_payload"]) or {},
+    )
+
+
+def to_columns(result: InterviewResult) -> dict[str, Any]:
+    return {
+        "provider_status": result.status.value,
+        "summary": result.summary,
+        "scores": {
+            key: {"key": key, "value": s.value, "scale": s.scale, "label": s.label}
+            for key, s in sorted(result.scores.items())
+        },
+        "transcript": [
+            {"role": t.role.value, "text": t.text, "start": t.start, "end": t.end}
+            for t in result.transcript
+        ],
+        "question_mapping": [
+            {
+                "question": q.question,
+                "segment_indices": list(q.segment_indices),
+                "start": q.start,
+                "end": q.end,
+            }
+            for q in result.questions
+        ],
+        "audio_url": result.audio_url,
+        "video_url": result.video_url,
+        "problems": list(result.problems),
+        "raw_payload": dict(result.raw),
+    }
+
+
+async def load(
+    invitation_id: uuid.UUID, provider: str, interview_id: str
+) -> InterviewResult | None:
+    row = await db.fetchrow(
+        "SELECT * FROM assessment_result WHERE invitation_id = $1", invitation_id
+    )
+    return None if row is None else from_row(row, provider, interview_id)
+
+
+async def save(
+    invitation_id: uuid.UUID, organisation_id: uuid.UUID, result: InterviewResult
+) -> None:
+    c = to_columns(result)
+    dump = json.dumps
+    await db.fetch(
+        """INSERT INTO assessment_result (invitation_id, organisation_id, provider_status, summary,
+               scores, transcript, question_mapping, audio_url, video_url, problems, raw_payload,
+               fetched_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb,
+                   $11::jsonb, now(), now())
+           ON CONFLICT (invitation_id) DO UPDATE SET
+               provider_status = EXCLUDED.provider_status, summary = EXCLUDED.summary,
+               scores = EXCLUDED.scores, transcript = EXCLUDED.transcript,
+               question_mapping = EXCLUDED.question_mapping, audio_url = EXCLUDED.audio_url,
+               video_url = EXCLUDED.video_url, problems = EXCLUDED.problems,
+               raw_payload = EXCLUDED.raw_payload, fetched_at = now(), updated_at = now()""",
+        invitation_id,
+        organisation_id,
+        c["provider_status"],
+        c["summary"],
+        dump(c["scores"]),
+        dump(c["transcript"]),
+        dump(c["question_mapping"]),
+        c["audio_url"],
+        c["video_url"],
+        dump(c["problems"]),
+        dump(c["raw_payload"], default=str),
+    )

@@ -1,0 +1,144 @@
+"""The delivery log: listing, reading and replaying an organisation's webhook deliveries.
+Replaying is safe because processing is idempotent; each replay is audited."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from app import db
+from app.webhooks.inbox import PROCESS_KIND
+from app.webhooks.tables import DELIVERY_STATUSES
+
+PAGE_SIZE = 50
+LIST_COLUMNS = """id, provider, event_type, status, attempts, last_error, invitation_id,
+    received_at, processed_at, request_id"""
+
+
+@dataclass(frozen=True)
+class DeliveryPage:
+    rows: list[dict[str, Any]]
+    page: int
+    has_more: bool
+    status: str
+    event_type: str
+
+
+def clean_status(status: str | None) -> str:
+    return status if status in DELIVERY_STATUSES else ""
+
+
+async def list_deliveries(
+    organisation_id: uuid.UUID, status: str = "", event_type: str = "", page: int = 1
+) -> DeliveryPage:
+    status, page = clean_status(status), min(max(1, page), 100_000)  # OFFSET fits a bigint
+    rows = await db.fetch(
+        f"""SELECT {LIST_COLUMNS} FROM webhook_delivery
+            WHERE organisation_id = $1 AND ($2 = '' OR status = $2)
+              AND ($3 = '' OR event_type = $3)
+            ORDER BY received_at DESC, id LIMIT $4 OFFSET $5""",
+        organisation_id,
+        status,
+        event_type.replace("\x00", "")[:200],  # PostgreSQL text cannot hold NUL
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE,
+    )
+    found = [dict(r) for r in rows]
+    return DeliveryPage(found[:PAGE_SIZE], page, len(found) > PAGE_SIZE, status, event_type)
+
+
+async def status_counts(organisation_id: uuid.UUID) -> dict[str, int]:
+    rows = await db.fetch(
+        "SELECT status, count(*) AS n FROM webhook_delivery WHERE organisation_id = $1 "
+        "GROUP BY status",
+        organisation_id,
+    )
+    return {r["status"]: r["n"] for r in rows}
+
+
+async def event_types(organisation_id: uuid.UUID) -> list[str]:
+    rows = await db.fetch(
+        "SELECT DISTINCT event_type FROM webhook_delivery WHERE organisation_id = $1 "
+        "AND event_type <> '' ORDER BY 1 LIMIT 50",
+        organisation_id,
+    )
+    return [r["event_type"] for r in rows]
+
+
+async def get_delivery(organisation_id: uuid.UUID, delivery_id: uuid.UUID) -> dict[str, Any] | None:
+    row = await db.fetchrow(
+        "SELECT * FROM webhook_delivery WHERE organisation_id = $1 AND id = $2",
+        organisation_id,
+        delivery_id,
+    )
+    if row is None:
+        return None
+    delivery = dict(row)
+    delivery["headers"] = _json(delivery["headers"]) or {}
+    payload = _json(delivery["payload"])
+    delivery["payload_pretty"] = (
+        json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True)
+        if payload is not None
+        else None
+    )
+    body = delivery.pop("body", None)
+    delivery["body_text"] = bytes(body).decode("utf-8", errors="replace") if body else None
+    done = delivery["processed_at"]
+    delivery["seconds_to_process"] = (
+        (done - delivery["received_at"]).total_seconds() if done is not None else None
+    )
+    delivery["jobs"] = [
+        dict(r)
+        for r in await db.fetch(
+            """SELECT id, status, attempts, max_attempts, last_error, run_at, created_at,
+                      finished_at, payload->>'recheck' AS recheck
+               FROM queue_job WHERE kind = $1 AND payload->>'delivery_id' = $2
+               ORDER BY id""",
+            PROCESS_KIND,
+            str(delivery_id),
+        )
+    ]
+    delivery["events"] = [
+        dict(r)
+        for r in await db.fetch(
+            "SELECT kind, message, at, invitation_id FROM invitation_event "
+            "WHERE delivery_id = $1 AND organisation_id = $2 ORDER BY id",
+            delivery_id,
+            organisation_id,
+        )
+    ]
+    return delivery
+
+
+async def replay(organisation_id: uuid.UUID, delivery_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Queue the deliveries for processing again; returns the ids that were queued (rejected
+    ones have nothing to process, other organisations' ids are not touched)."""
+    async with db.transaction():
+        rows = await db.fetch(
+            """UPDATE webhook_delivery SET status = 'received', last_error = ''
+               WHERE organisation_id = $1 AND id = ANY($2) AND status <> 'rejected'
+               RETURNING id""",
+            organisation_id,
+            delivery_ids,
+        )
+        queued = [r["id"] for r in rows]
+        if queued:
+            await db.fetch(
+                """INSERT INTO queue_job (kind, payload, organisation_id, dedupe_key)
+                   SELECT $1, jsonb_build_object('delivery_id', d), $2, 'delivery:' || d
+                   FROM unnest($3::uuid[]) AS d
+                   ON CONFLICT (dedupe_key)
+                       WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running')
+                   DO NOTHING""",
+                PROCESS_KIND,
+                organisation_id,
+                queued,
+            )
+            await db.fetch("SELECT pg_notify('hirewire_queue', $1)", PROCESS_KIND)
+    return queued
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
