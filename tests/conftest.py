@@ -26,6 +26,12 @@ from app.settings import PROJECT_ROOT, Settings
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the shared live server run last: its in-process worker would otherwise
+    claim jobs that in-process tests queue and expect to run themselves."""
+    items.sort(key=lambda item: "live_server" in getattr(item, "fixturenames", ()))
+
+
 @dataclass(frozen=True)
 class TestDatabase:
     dsn: str

@@ -38,7 +38,7 @@ class PermanentFailure(Exception):
     """Raise from a handler when retrying cannot help: the job goes dead at once."""
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Job:
     id: int
     kind: str
@@ -47,6 +47,7 @@ class Job:
     max_attempts: int
     lease_token: uuid.UUID
     organisation_id: uuid.UUID | None
+    finished: bool = False  # set by fenced(): the job is already marked done
 
     @property
     def last_attempt(self) -> bool:
@@ -172,6 +173,7 @@ async def fenced(job: Job) -> AsyncIterator[None]:
             "lease_until = NULL WHERE id = $1",
             job.id,
         )
+    job.finished = True
 
 
 async def complete(job: Job) -> bool:

@@ -139,7 +139,8 @@ class Worker:
             if kind is None:
                 raise PermanentFailure(f"no handler for job kind {job.kind!r}")
             await kind.run(job, self.context)
-            await service.complete(job)
+            if not job.finished:  # handlers that wrote through fenced() are done already
+                await service.complete(job)
             self.processed += 1
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
