@@ -14,6 +14,7 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from app import db
 from app.accounts.service import CurrentUser
 from app.candidates import service
 from app.candidates.csv_import import CsvError, decode, parse_csv
@@ -149,24 +150,51 @@ async def move_stage(
 async def candidate_detail(
     user: NamedDependency[CurrentUser], candidate_id: FromPath[uuid.UUID]
 ) -> Template:
-    org = user.organisation_id
-    candidate = await service.get_candidate(org, candidate_id)
-    invitations = await cards_for_candidate(org, candidate_id)
-    # Scores chart, summary, transcript, media and timeline of every invitation (2 queries).
+    from app.dashboard.stream import live_cursor
     from app.invitations.result_view import results_for_candidate
 
-    results = await results_for_candidate(org, candidate_id)
+    org = user.organisation_id
+    # One connection for the page's reads instead of a pool checkout (and reset) for each.
+    async with db.transaction():
+        candidate = await service.get_candidate(org, candidate_id)
+        # Taken before the cards are read: each job's live stream replays anything newer.
+        cursor = await live_cursor()
+        invitations = await cards_for_candidate(org, candidate_id)
+        # Scores chart, summary, transcript, media and timeline of every invitation (2 queries).
+        results = await results_for_candidate(org, candidate_id)
+        applications = await service.candidate_applications(org, candidate_id)
+        emails = await emails_of_candidate(org, candidate_id)
     return Template(
         "candidates/detail.html",
         context={
             "candidate": candidate,
-            "applications": await service.candidate_applications(org, candidate_id),
-            "invitations": invitations,
+            "applications": applications,
+            "invitation_groups": _by_job(applications, invitations),
             "results": results,
-            "emails": await emails_of_candidate(org, candidate_id),
+            "emails": emails,
             "stages": STAGES,
+            "live_cursor": cursor,
+            "live_jobs": MAX_LIVE_JOBS,
         },
     )
+
+
+# Each job shown live holds one stream (an HTTP connection) open; browsers allow about six per
+# host, so a candidate in many jobs gets live updates for the newest few, the rest poll.
+MAX_LIVE_JOBS = 3
+
+
+def _by_job(applications: list[dict[str, Any]], invitations: list[dict[str, Any]]) -> list[Any]:
+    """The candidate's invitations grouped by job (one live stream per job), newest job first."""
+    groups = [
+        {"job_id": a["job_id"], "job_title": a["job_title"], "invitations": []}
+        for a in applications
+    ]
+    by_id = {g["job_id"]: g for g in groups}
+    for inv in invitations:
+        if inv["job_id"] in by_id:
+            by_id[inv["job_id"]]["invitations"].append(inv)
+    return [g for g in groups if g["invitations"]]
 
 
 ROUTES = [

@@ -177,9 +177,12 @@ async def compare(org: uuid.UUID, job_id: uuid.UUID, filters: Filters) -> Compar
         *order_args,
     )
     result.rows = [_row(r) for r in rows]
+    # The application is joined only to filter by stage: without it the buckets come from
+    # the invitations alone, with no join over every row of a large job.
+    join = "JOIN application ap ON ap.id = i.application_id" if filters.stage else ""
     buckets = await db.fetch(
         f"""SELECT least(floor(i.overall_score * 2)::int, 9) AS bucket, count(*) AS n
-            FROM invitation i JOIN application ap ON ap.id = i.application_id
+            FROM invitation i {join}
             WHERE i.organisation_id = $1 AND i.assessment_id = $2 {where}
             GROUP BY 1""",
         org,

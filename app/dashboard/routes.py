@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Stream, Template
 
+from app import db
 from app.accounts.service import CurrentUser
 from app.dashboard import compare
 from app.dashboard.stream import live_cursor
@@ -42,13 +43,17 @@ async def invitation_card(
 
 @get("/invitations/{invitation_id:uuid}/result", name="invitation_result", guards=[requires_user])
 async def invitation_result(
-    invitation_id: FromPath[uuid.UUID], user: NamedDependency[CurrentUser]
+    invitation_id: FromPath[uuid.UUID], request: HTMXRequest, user: NamedDependency[CurrentUser]
 ) -> Template:
-    """One invitation's full result on its own page (the candidate page shows them all)."""
+    """One invitation's full result on its own page (the candidate page shows them all); to
+    HTMX, the result section alone, as the candidate page's live regions refetch it."""
     result = await result_view.result_for(user.organisation_id, invitation_id)
     if result is None:
         raise NotFoundException("No such invitation.")
-    return Template("invitations/result.html", context={"result": result})
+    if request.htmx:
+        context = {"result": result, "under_card": True, "live_result": True}
+        return Template("invitations/_result.html", context=context, headers=VARY)
+    return Template("invitations/result.html", context={"result": result}, headers=VARY)
 
 
 @get("/jobs/{job_id:uuid}/compare", name="job_compare", guards=[requires_user])
@@ -64,7 +69,9 @@ async def job_compare(
 ) -> Template:
     """Rank the job's candidates; the filter form swaps the table alone under HTMX."""
     filters = compare.clean_filters(assessment, sort, status, stage, page)
-    comparison = await compare.compare(user.organisation_id, job_id, filters)
+    # One connection for the page's reads instead of a pool checkout (and reset) for each.
+    async with db.transaction():
+        comparison = await compare.compare(user.organisation_id, job_id, filters)
     context = {
         "c": comparison,
         "statuses": compare.STATUSES,

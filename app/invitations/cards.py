@@ -55,10 +55,12 @@ class Card:
     completed_at: dt.datetime | None
     expires_at: dt.datetime | None
     updated_at: dt.datetime
+    erased: bool = False  # the candidate's personal data was erased: nothing more will come
+    interview_link: str = ""
 
     @property
     def waiting(self) -> bool:
-        return self.status in WAITING
+        return self.status in WAITING and not self.erased
 
     @property
     def missing_labels(self) -> list[str]:
@@ -100,6 +102,8 @@ def card_from_row(row: Any) -> Card:
         completed_at=row["completed_at"],
         expires_at=row["expires_at"],
         updated_at=row["updated_at"],
+        erased=row["erased_at"] is not None,
+        interview_link=row["interview_link"] or "",
     )
 
 

@@ -26,7 +26,7 @@ CARD_SQL = """
     SELECT i.id, i.status, i.missing, i.failure_reason, i.overall_score, i.interview_link,
            i.invited_at, i.expires_at, i.completed_at, i.updated_at, i.created_at,
            i.provider_interview_id, i.assessment_id, i.candidate_id, i.job_id, i.bulk_invite_id,
-           c.first_name, c.last_name, c.email, a.title AS assessment_title,
+           c.first_name, c.last_name, c.email, c.erased_at, a.title AS assessment_title,
            a.video_enabled
     FROM invitation i
     JOIN candidate c ON c.id = i.candidate_id
@@ -41,6 +41,8 @@ def _card(row: Any) -> dict[str, Any]:
     if isinstance(card.get("missing"), str):
         card["missing"] = json.loads(card["missing"])
     card["candidate_name"] = f"{card['first_name']} {card['last_name']}".strip()
+    # The card template says "erased" instead of waiting for results that will never come.
+    card["erased"] = card.get("erased_at") is not None
     return card
 
 
@@ -51,16 +53,6 @@ async def get_card(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> dict
     if row is None:
         raise NotFoundException("No such invitation.")
     return _card(row)
-
-
-async def cards_for_job(
-    organisation_id: uuid.UUID, job_id: uuid.UUID
-) -> dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]]:
-    """Every invitation of a job keyed by (assessment id, candidate id)."""
-    rows = await db.fetch(
-        CARD_SQL + " WHERE i.job_id = $1 AND i.organisation_id = $2", job_id, organisation_id
-    )
-    return {(r["assessment_id"], r["candidate_id"]): _card(r) for r in rows}
 
 
 async def cards_for_assessment(

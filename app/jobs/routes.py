@@ -12,16 +12,16 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from app import db
 from app.accounts.routes import client_ip
 from app.accounts.service import CurrentUser
 from app.assessments.service import job_assessments
 from app.audit.service import record_audit
-from app.candidates.service import job_candidates
 from app.candidates.tables import STAGES
 from app.invitations.bulk import recent_for_job
-from app.invitations.service import cards_for_job
 from app.jobs import service
 from app.jobs.service import JobInput, JobInputError
+from app.jobs.window import INVITATION_STATUSES, Window, candidate_page, clean_window
 from app.web.auth import requires_user
 
 NOTICES = {
@@ -122,31 +122,32 @@ async def job_status(
     return Redirect(f"/jobs/{job_id}?notice={status}")
 
 
-async def job_page_context(user: CurrentUser, job_id: uuid.UUID) -> dict[str, Any]:
-    """Everything the job page shows (also used to re-render it with a form error)."""
-    job = await service.get_job(user.organisation_id, job_id)
-    # Taken before the cards are read: the live stream replays anything changed after it.
+async def job_page_context(
+    user: CurrentUser, job_id: uuid.UUID, window: Window | None = None
+) -> dict[str, Any]:
+    """Everything the job page shows (also used to re-render it with a form error): the job,
+    its assessments and one window of its candidates, never all of them."""
     from app.dashboard.stream import live_cursor
 
-    cursor = await live_cursor()
-    assessments = await job_assessments(user.organisation_id, job_id)
-    candidates = await job_candidates(user.organisation_id, job_id)
-    cards = await cards_for_job(user.organisation_id, job_id)
-    invited_everywhere = {
-        c["id"]
-        for c in candidates
-        if assessments
-        and all((a["id"], c["id"]) in cards for a in assessments if a["status"] == "active")
-    }
+    # One connection for the page's ~8 reads instead of a pool checkout (and its reset
+    # round trip) for each: about half the database time of the page.
+    async with db.transaction():
+        job = await service.get_job(user.organisation_id, job_id)
+        # Taken before the cards are read: the live stream replays anything changed after it.
+        cursor = await live_cursor()
+        assessments = await job_assessments(user.organisation_id, job_id)
+        page = await candidate_page(user.organisation_id, job_id, window or Window())
+        bulks = await recent_for_job(user.organisation_id, job_id)
     return {
         "job": job,
         "assessments": assessments,
         "active_assessments": [a for a in assessments if a["status"] == "active"],
-        "candidates": candidates,
-        "cards": cards,
-        "bulks": await recent_for_job(user.organisation_id, job_id),
+        "page": page,
+        "candidates": page.rows,
+        "cards": page.cards,
+        "bulks": bulks,
         "stages": STAGES,
-        "not_invited": len(candidates) - len(invited_everywhere),
+        "statuses": INVITATION_STATUSES,
         "values": {},
         "live_cursor": cursor,
     }
@@ -154,9 +155,17 @@ async def job_page_context(user: CurrentUser, job_id: uuid.UUID) -> dict[str, An
 
 @get("/jobs/{job_id:uuid}", name="job_detail", guards=[requires_user])
 async def job_detail(
-    user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID], notice: FromQuery[str] = ""
+    user: NamedDependency[CurrentUser],
+    job_id: FromPath[uuid.UUID],
+    notice: FromQuery[str] = "",
+    q: FromQuery[str] = "",
+    stage: FromQuery[str] = "",
+    status: FromQuery[str] = "",
+    page: FromQuery[str] = "1",
 ) -> Template:
-    context = await job_page_context(user, job_id)
+    """The job page with one page of candidates (?q=, ?stage=, ?status=, ?page=)."""
+    number = int(page) if page.strip().isdigit() else 1
+    context = await job_page_context(user, job_id, clean_window(q, stage, status, number))
     context["notice"] = NOTICES.get(notice)
     return Template("jobs/detail.html", context=context)
 
