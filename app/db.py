@@ -42,7 +42,17 @@ async def start_pool(max_size: int = 10) -> None:
 
     eng = engine()
     if eng.pool is None:
-        await eng.start_connection_pool(min_size=1, max_size=max_size, init=instrument_connection)
+        await eng.start_connection_pool(
+            min_size=1, max_size=max_size, init=instrument_connection, reset=_keep_session
+        )
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Pool `reset` hook: nothing to send. asyncpg still rolls back an open transaction and drops
+    listener callbacks on release; its default reset adds a round trip per release (UNLISTEN *,
+    RESET ALL, ...) for session state this app never leaves on a pooled connection (LISTEN,
+    advisory locks and session settings live on dedicated connections)."""
+    return None
 
 
 async def close_pool() -> None:
