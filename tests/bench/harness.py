@@ -104,12 +104,12 @@ class BenchEnv:
         return process
 
     def start_python(
-        self, name: str, module: str, args: list[str], url: str | None = None
+        self, name: str, module: str, args: list[str], url: str | None = None, **env: str
     ) -> Process:
         log_path = Path(tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".log")[1])
         popen = subprocess.Popen(
             [sys.executable, "-m", module, *args],
-            env=self.env(),
+            env=self.env(**env),
             cwd=PROJECT_ROOT,
             stdout=log_path.open("wb"),
             stderr=subprocess.STDOUT,

@@ -160,6 +160,16 @@ def print_table(results: dict[str, Any], quick: bool) -> None:
                 )
         rows.append(
             (
+                "processing CPU: sandbox / postgres",
+                f"{p['one_worker']['sandbox_cpu_share']:.0%} / "
+                f"{p['one_worker']['postgres_cpu_share']:.0%} of machine",
+                "",
+                "",
+                "",
+            )
+        )
+        rows.append(
+            (
                 "worker RSS after processing MB",
                 f"{p['one_worker']['worker_rss_mb']:.0f}",
                 "",
@@ -178,6 +188,17 @@ def print_table(results: dict[str, Any], quick: bool) -> None:
                 "p50 < 100, p99 < 300",
             )
         )
+        if lv["missed"] or lv["gave_up"]:
+            rows.append(
+                (
+                    "webhook -> SSE missed (> 10 s)",
+                    f"{lv['missed']} of {lv['measured']}"
+                    + (", gave up: processing fell behind" if lv["gave_up"] else ""),
+                    "",
+                    "",
+                    "",
+                )
+            )
     if "pages" in b:
         for size, pages in b["pages"]["by_size"].items():
             for page, m in pages.items():
