@@ -132,8 +132,8 @@ async def running(app: Any) -> AsyncIterator[None]:
         await task
 
 
-@pytest.fixture
-async def client(settings: Settings, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+@asynccontextmanager
+async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The app in this test's event loop (so it shares the pool), with its lifespan run.
     Litestar's AsyncTestClient runs the app through a portal on another loop, which an
     asyncpg pool cannot cross."""
@@ -147,6 +147,12 @@ async def client(settings: Settings, clean_db: None) -> AsyncIterator[httpx.Asyn
             base_url="http://127.0.0.1:8000",
         ) as c,
     ):
+        yield c
+
+
+@pytest.fixture
+async def client(settings: Settings, clean_db: None) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(settings) as c:
         yield c
 
 

@@ -80,17 +80,9 @@ async def wh_settings(webhook_database: Any, pool: None) -> AsyncIterator[Any]:
 
 @pytest.fixture
 async def wh_client(wh_settings: Any) -> AsyncIterator[httpx.AsyncClient]:
-    from app.asgi import create_app
-    from tests.conftest import running
+    from tests.conftest import app_client
 
-    app = create_app(wh_settings, run_worker=False)
-    async with (
-        running(app),
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 50000)),  # type: ignore[arg-type]
-            base_url="http://127.0.0.1:8000",
-        ) as c,
-    ):
+    async with app_client(wh_settings) as c:
         yield c
 
 
