@@ -3,6 +3,7 @@ tells dashboards to re-render its card."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -21,8 +22,6 @@ async def add_event(
     actor_user_id: uuid.UUID | None = None,
 ) -> None:
     """Record one timeline event (inside the caller's transaction, if any)."""
-    import json
-
     await db.fetch(
         """INSERT INTO invitation_event
              (organisation_id, invitation_id, kind, message, detail, delivery_id, actor_user_id)
@@ -37,17 +36,26 @@ async def add_event(
     )
 
 
+def announcement(
+    organisation_id: uuid.UUID, job_id: uuid.UUID, invitation_id: uuid.UUID, event: str = "card"
+) -> str:
+    """The payload `announce` sends (ids only), for callers that notify within a statement."""
+    payload = {
+        "org": str(organisation_id),
+        "job": str(job_id),
+        "invitation": str(invitation_id),
+        "event": event,
+    }
+    return json.dumps(payload, separators=(",", ":"))
+
+
 async def announce(
     organisation_id: uuid.UUID, job_id: uuid.UUID, invitation_id: uuid.UUID, event: str = "card"
 ) -> None:
     """pg_notify the change (ids only) inside the caller's transaction: listeners hear it only
     once it commits, so a dashboard never renders a state that was rolled back."""
-    await db.notify(
+    await db.fetch(
+        "SELECT pg_notify($1, $2)",
         UPDATES_CHANNEL,
-        {
-            "org": str(organisation_id),
-            "job": str(job_id),
-            "invitation": str(invitation_id),
-            "event": event,
-        },
+        announcement(organisation_id, job_id, invitation_id, event),
     )

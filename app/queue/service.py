@@ -151,9 +151,13 @@ async def claim(
     ]
 
 
-async def _lock_own_lease(job: Job) -> None:
+async def _finish_own_lease(job: Job) -> None:
+    """Lock the job's row, check the lease is still ours and mark the job done, in one
+    statement: the mark commits with the handler's writes or is rolled back with them."""
     owned = await db.fetchval(
-        "SELECT 1 FROM queue_job WHERE id = $1 AND lease_token = $2 AND status = 'running' FOR UPDATE",
+        """UPDATE queue_job SET status = 'done', finished_at = now(), lease_token = NULL,
+               lease_until = NULL
+           WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING 1""",
         job.id,
         job.lease_token,
     )
@@ -164,15 +168,12 @@ async def _lock_own_lease(job: Job) -> None:
 @asynccontextmanager
 async def fenced(job: Job) -> AsyncIterator[None]:
     """A transaction that holds the job's row lock and, on success, marks the job done.
-    Raises LeaseLost (and writes nothing) when the lease is no longer this worker's."""
+    Raises LeaseLost (and writes nothing) when the lease is no longer this worker's.
+    The job reads as done inside the block already (one round trip fewer per job); a handler
+    that raises rolls that back with everything else."""
     async with db.transaction():
-        await _lock_own_lease(job)
+        await _finish_own_lease(job)
         yield
-        await db.fetch(
-            "UPDATE queue_job SET status = 'done', finished_at = now(), lease_token = NULL, "
-            "lease_until = NULL WHERE id = $1",
-            job.id,
-        )
     job.finished = True
 
 

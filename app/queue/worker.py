@@ -51,6 +51,7 @@ class Worker:
         self._running: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self.processed = 0
+        self._claim_batch = max(1, concurrency // 4)
 
     async def start(self) -> Worker:
         from app.queue.periodic import PeriodicScheduler
@@ -105,9 +106,16 @@ class Worker:
 
     async def _claim_loop(self) -> None:
         while not self._stopping.is_set():
+            free = self.concurrency - len(self._running)
+            if self._running and free < self._claim_batch:
+                # Busy: claim once a few slots are free, not once per finished job (a claim is
+                # a round trip and a lock on the queue whatever its size).
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                continue
             try:
                 await self._scheduler.tick()
-                free = self.concurrency - len(self._running)
                 jobs = await service.claim(free, self.kinds, self.lease_seconds) if free > 0 else []
             except asyncio.CancelledError:
                 raise
@@ -124,8 +132,6 @@ class Worker:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            elif free <= 0:
-                await asyncio.sleep(0.005)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)

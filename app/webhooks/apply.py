@@ -30,6 +30,29 @@ class Applied:
 RESULT_COLUMNS = """r.provider_status, r.summary, r.scores, r.transcript, r.question_mapping,
     r.audio_url, r.video_url, r.problems, r.raw_payload"""
 
+# The invitation, its timeline events (in order), its stored result ($13..$21, none when NULL),
+# the announcement ($12, none when NULL) and, when $22, its delivery marked processed: one
+# round trip.
+APPLY_SQL = f"""WITH inv AS (
+      UPDATE invitation SET status = $2, missing = $3::jsonb, overall_score = $4,
+          completed_at = CASE WHEN $5 THEN coalesce(completed_at, now()) ELSE completed_at END,
+          last_checked_at = now(), updated_at = now()
+      WHERE id = $1
+      RETURNING id
+    ), ev AS (
+      INSERT INTO invitation_event
+          (organisation_id, invitation_id, kind, message, detail, delivery_id)
+      SELECT $6, $1, e.kind, e.message, e.detail::jsonb, $10
+      FROM unnest($7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS e(kind, message, detail, n)
+      ORDER BY e.n
+    ), res AS ({results.upsert_cte("$1", "$6", 13)}
+    ), delivery AS (
+      UPDATE webhook_delivery SET status = 'processed', last_error = '', processed_at = now(),
+          invitation_id = $1
+      WHERE id = $10 AND $22
+    )
+    SELECT pg_notify($11, $12) FROM inv WHERE $12::text IS NOT NULL"""
+
 
 async def lock_by_interview(
     organisation_id: uuid.UUID, provider: str, interview_id: str
@@ -85,9 +108,11 @@ async def apply_result(
     delivery_id: uuid.UUID | None,
     signalled: bool,
     record_unchanged: bool = True,
+    mark_delivery: bool = False,
 ) -> Applied:
     """Merge `fetched` into the invitation (already locked FOR UPDATE by the caller).
-    `record_unchanged=False` (reconciliation) writes no timeline event when nothing changed."""
+    `record_unchanged=False` (reconciliation) writes no timeline event when nothing changed;
+    `mark_delivery` marks the delivery processed (for this invitation, no note) as well."""
     inv_id, org_id = invitation["id"], invitation["organisation_id"]
     stored = (
         results.from_row(invitation, fetched.provider, fetched.interview_id)
@@ -99,37 +124,38 @@ async def apply_result(
     missing = adapter.missing(merged, invitation["video_enabled"]) if completed else []
     before = invitation["status"]
     status, missing = derive_status(before, merged, missing, signalled)
-    result_changed = stored is None or results.to_columns(stored) != results.to_columns(merged)
-    if result_changed:
-        await results.save(inv_id, org_id, merged)
+    columns = results.to_columns(merged)
+    result_changed = stored is None or results.to_columns(stored) != columns
     old_missing = _json_list(invitation["missing"])
+    changed = result_changed or status != before or missing != old_missing
+    events: list[tuple[str, str, dict[str, Any]]] = []
+    if changed or record_unchanged:
+        events = [
+            (source_kind, source_message, {}),
+            (
+                "result",
+                describe(merged, missing) if result_changed else "fetched result: nothing new",
+                {"missing": missing, "scores": len(merged.scores)},
+            ),
+        ]
+        if status != before:
+            events.append(("status", f"status: {before} -> {status}", {"to": status}))
+    announcement = timeline.announcement(org_id, invitation["job_id"], inv_id) if changed else None
     await db.fetch(
-        """UPDATE invitation SET status = $2, missing = $3::jsonb, overall_score = $4,
-               completed_at = CASE WHEN $5 THEN coalesce(completed_at, now()) ELSE completed_at END,
-               last_checked_at = now(), updated_at = now()
-           WHERE id = $1""",
+        APPLY_SQL,
         inv_id,
         status,
         json.dumps(missing),
         adapter.overall_score(merged.scores),
         completed,
+        org_id,
+        *_event_arrays(events),
+        delivery_id,
+        timeline.UPDATES_CHANNEL,
+        announcement,
+        *results.stored_args(columns if result_changed else None),
+        mark_delivery and delivery_id is not None,
     )
-    changed = result_changed or status != before or missing != old_missing
-    if not changed and not record_unchanged:
-        return Applied(inv_id, before, status, missing, changed)
-    events: list[tuple[str, str, dict[str, Any]]] = [
-        (source_kind, source_message, {}),
-        (
-            "result",
-            describe(merged, missing) if result_changed else "fetched result: nothing new",
-            {"missing": missing, "scores": len(merged.scores)},
-        ),
-    ]
-    if status != before:
-        events.append(("status", f"status: {before} -> {status}", {"to": status}))
-    await add_events(org_id, inv_id, events, delivery_id)
-    if changed:
-        await timeline.announce(org_id, invitation["job_id"], inv_id)
     return Applied(inv_id, before, status, missing, changed)
 
 
@@ -176,27 +202,13 @@ async def apply_move(
     return True
 
 
-async def add_events(
-    organisation_id: uuid.UUID,
-    invitation_id: uuid.UUID,
+def _event_arrays(
     events: list[tuple[str, str, dict[str, Any]]],
-    delivery_id: uuid.UUID | None,
-) -> None:
-    """Timeline events (kind, message, detail) in one statement; the rows are the same as
-    timeline.add_event writes, in order."""
-    await db.fetch(
-        """INSERT INTO invitation_event
-             (organisation_id, invitation_id, kind, message, detail, delivery_id)
-           SELECT $1, $2, e.kind, e.message, e.detail::jsonb, $6
-           FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY
-                AS e(kind, message, detail, n)
-           ORDER BY e.n""",
-        organisation_id,
-        invitation_id,
+) -> tuple[list[str], list[str], list[str]]:
+    return (
         [kind for kind, _, _ in events],
         [message[:2000] for _, message, _ in events],
         [json.dumps(detail, default=str) for _, _, detail in events],
-        delivery_id,
     )
 
 

@@ -117,6 +117,10 @@ async def _mark(
     metrics.PROCESSED.labels(status).inc()
 
 
+async def _note(delivery_id: uuid.UUID, note: str) -> None:
+    await db.fetch("UPDATE webhook_delivery SET last_error = $2 WHERE id = $1", delivery_id, note)
+
+
 def _not_found_yet(job: Job, what: str) -> Exception:
     if job.attempts >= UNKNOWN_ATTEMPTS:
         return PermanentFailure(f"{what} (gave up after {job.attempts} attempts)")
@@ -160,12 +164,12 @@ async def _process_interview(
             source_message=source if recheck == 0 else f"re-checked after {event.event_type}",
             delivery_id=row["id"],
             signalled=True,
+            mark_delivery=True,
         )
         lagging = fetched.status != InterviewStatus.COMPLETED or (
             event.kind == EventKind.VIDEO_PROCESSED and "video" in applied.missing
         )
-        note = ""
-        if lagging and recheck < len(RECHECK_DELAYS):
+        if lagging and recheck < len(RECHECK_DELAYS):  # apply_result marked it processed
             delay = RECHECK_DELAYS[recheck]
             note = f"results not all in yet; re-checking in {delay} s"
             await queue.enqueue(
@@ -174,7 +178,8 @@ async def _process_interview(
                 organisation_id=org_id,
                 run_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay),
             )
-        await _mark(row["id"], "processed", note, invitation["id"])
+            await _note(row["id"], note)
+        metrics.PROCESSED.labels("processed").inc()
 
 
 async def _process_move(job: Job, row: Any, event: WebhookEvent) -> None:

@@ -108,32 +108,40 @@ async def load(
     return None if row is None else from_row(row, provider, interview_id)
 
 
-async def save(
-    invitation_id: uuid.UUID, organisation_id: uuid.UUID, result: InterviewResult
-) -> None:
-    c = to_columns(result)
+# Upsert of the stored result, as a CTE of the caller's statement (app/webhooks/apply.py):
+# {inv} and {org} are the invitation's and organisation's parameters, {p} numbers the nine
+# values of `stored_args` from ${p}; nothing is written when the first of them is NULL.
+UPSERT_CTE = """INSERT INTO assessment_result (invitation_id, organisation_id, provider_status,
+           summary, scores, transcript, question_mapping, audio_url, video_url, problems,
+           raw_payload, fetched_at, updated_at)
+       SELECT {inv}, {org}, ${p0}::text, ${p1}::text, ${p2}::jsonb, ${p3}::jsonb, ${p4}::jsonb,
+              ${p5}::text, ${p6}::text, ${p7}::jsonb, ${p8}::jsonb, now(), now()
+       WHERE ${p0}::text IS NOT NULL
+       ON CONFLICT (invitation_id) DO UPDATE SET
+           provider_status = EXCLUDED.provider_status, summary = EXCLUDED.summary,
+           scores = EXCLUDED.scores, transcript = EXCLUDED.transcript,
+           question_mapping = EXCLUDED.question_mapping, audio_url = EXCLUDED.audio_url,
+           video_url = EXCLUDED.video_url, problems = EXCLUDED.problems,
+           raw_payload = EXCLUDED.raw_payload, fetched_at = now(), updated_at = now()"""
+
+
+def upsert_cte(inv: str, org: str, first: int) -> str:
+    return UPSERT_CTE.format(inv=inv, org=org, **{f"p{i}": first + i for i in range(9)})
+
+
+def stored_args(columns: dict[str, Any] | None) -> list[Any]:
+    """The nine values UPSERT_CTE writes (from `to_columns`), or nine NULLs: write nothing."""
+    if columns is None:
+        return [None] * 9
     dump = json.dumps
-    await db.fetch(
-        """INSERT INTO assessment_result (invitation_id, organisation_id, provider_status, summary,
-               scores, transcript, question_mapping, audio_url, video_url, problems, raw_payload,
-               fetched_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb,
-                   $11::jsonb, now(), now())
-           ON CONFLICT (invitation_id) DO UPDATE SET
-               provider_status = EXCLUDED.provider_status, summary = EXCLUDED.summary,
-               scores = EXCLUDED.scores, transcript = EXCLUDED.transcript,
-               question_mapping = EXCLUDED.question_mapping, audio_url = EXCLUDED.audio_url,
-               video_url = EXCLUDED.video_url, problems = EXCLUDED.problems,
-               raw_payload = EXCLUDED.raw_payload, fetched_at = now(), updated_at = now()""",
-        invitation_id,
-        organisation_id,
-        c["provider_status"],
-        c["summary"],
-        dump(c["scores"]),
-        dump(c["transcript"]),
-        dump(c["question_mapping"]),
-        c["audio_url"],
-        c["video_url"],
-        dump(c["problems"]),
-        dump(c["raw_payload"], default=str),
-    )
+    return [
+        columns["provider_status"],
+        columns["summary"],
+        dump(columns["scores"]),
+        dump(columns["transcript"]),
+        dump(columns["question_mapping"]),
+        columns["audio_url"],
+        columns["video_url"],
+        dump(columns["problems"]),
+        dump(columns["raw_payload"], default=str),
+    ]
