@@ -55,9 +55,14 @@ async def add_people(organisation_id: uuid.UUID, job_id: uuid.UUID, n: int) -> l
         f"person{i}@example.com,Person{i},Test\n" for i in range(n)
     )
     await import_rows(organisation_id, job_id, parse_csv(text))
+    # In file order: the rows share one transaction's created_at, so sort by the number in
+    # the address rather than by time.
     rows = await db.fetch(
-        "SELECT candidate_id FROM application WHERE job_id = $1 ORDER BY created_at", job_id
+        """SELECT a.candidate_id, c.email FROM application a
+           JOIN candidate c ON c.id = a.candidate_id WHERE a.job_id = $1""",
+        job_id,
     )
+    rows.sort(key=lambda r: int(r["email"].removeprefix("person").split("@")[0]))
     return [r["candidate_id"] for r in rows]
 
 
