@@ -4,6 +4,7 @@ within KEY_TTL seconds: the sealed key is read again then, and the client rebuil
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
@@ -24,13 +25,28 @@ class ProviderCache:
         self.box = SecretBox(settings.secret_key)
         self._clients: dict[tuple[uuid.UUID, str], tuple[str, Provider]] = {}
         self._checked: dict[tuple[uuid.UUID, str], float] = {}
+        self._locks: dict[tuple[uuid.UUID, str], asyncio.Lock] = {}
 
     async def get(self, organisation_id: uuid.UUID, name: str = "ribbon") -> Provider:
         key = (organisation_id, name)
+        cached = self._fresh(key)
+        if cached is not None:
+            return cached
+        # One refresh at a time per organisation: a burst of jobs would otherwise each build a
+        # client (a TLS context and a connection pool) and leak all but the last.
+        async with self._locks.setdefault(key, asyncio.Lock()):
+            return self._fresh(key) or await self._refresh(key)
+
+    def _fresh(self, key: tuple[uuid.UUID, str]) -> Provider | None:
         checked = self._checked.get(key)
         cached = self._clients.get(key)
         if cached is not None and checked is not None and time.monotonic() - checked < KEY_TTL:
             return cached[1]
+        return None
+
+    async def _refresh(self, key: tuple[uuid.UUID, str]) -> Provider:
+        organisation_id, name = key
+        cached = self._clients.get(key)
         sealed = await db.fetchval(
             "SELECT ribbon_api_key_enc FROM organisation WHERE id = $1", organisation_id
         )
