@@ -181,13 +181,32 @@ def print_table(results: dict[str, Any], quick: bool) -> None:
         lv = b["live"]
         rows.append(
             (
-                "webhook 2xx -> SSE p50 / p99 ms",
+                "webhook 2xx -> SSE under load p50 / p99 ms",
                 f"{lv['p50_ms']:.0f} / {lv['p99_ms']:.0f}",
                 f"{lv['ceiling_p50_ms']:.0f} / {lv['ceiling_p99_ms']:.0f}",
                 "",
                 "p50 < 100, p99 < 300",
             )
         )
+        rows.append(
+            (
+                "  measured under the load",
+                f"{lv['measured_under_load']} of {lv['measured']}",
+                "",
+                "",
+                "",
+            )
+        )
+        if lv["after_load_p50_ms"] is not None:
+            rows.append(
+                (
+                    "  after the load ended p50 / p99 ms",
+                    f"{lv['after_load_p50_ms']:.0f} / {lv['after_load_p99_ms']:.0f}",
+                    "",
+                    "",
+                    "",
+                )
+            )
         if lv["missed"] or lv["gave_up"]:
             rows.append(
                 (
