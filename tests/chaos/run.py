@@ -146,22 +146,40 @@ async def make_truth(run: Run, interviews: int) -> tuple[dict[str, Any], list[di
         async def one(i: int) -> dict[str, str]:
             email = f"candidate{i}@example.com"
             async with gate:
-                r = await http.post(
+                r = await _setup_post(
+                    http,
                     "/sandbox/api/v1/interviews",
                     headers=auth,
                     json={"interview_flow_id": flow_id, "interviewee_email_address": email},
                 )
                 r.raise_for_status()
                 interview_id = r.json()["interview_id"]
-                done = await http.post(
-                    f"/sandbox/api/admin/interviews/{interview_id}/complete", json={"video": True}
+                done = await _setup_post(
+                    http,
+                    f"/sandbox/api/admin/interviews/{interview_id}/complete",
+                    json={"video": True},
                 )
-                done.raise_for_status()
+                if done.status_code != 409:  # 409: a retried complete that had gone through
+                    done.raise_for_status()
             return {"email": email, "interview_id": interview_id}
 
         people = await asyncio.gather(*(one(i) for i in range(interviews)))
     flow = {"key": key, "token": token, "secret": secret, "flow_id": flow_id}
     return flow, list(people)
+
+
+async def _setup_post(http: httpx.AsyncClient, path: str, **kwargs: Any) -> httpx.Response:
+    """Setup calls retry a dropped connection (a keep-alive connection the server closed as it
+    was reused): building the truth is not what this run tests. A retried create may leave an
+    extra sandbox interview behind; only the ids returned are used."""
+    for attempt in range(5):
+        try:
+            return await http.post(path, **kwargs)
+        except httpx.TransportError:
+            if attempt == 4:
+                raise
+            await asyncio.sleep(0.5 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 async def seed_ours(run: Run, flow: dict[str, Any], people: list[dict[str, str]]) -> None:
