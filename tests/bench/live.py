@@ -23,6 +23,7 @@ import psutil
 from app.invitations.timeline import UPDATES_CHANNEL
 from app.webhooks.inbox import PROCESS_KIND
 from tests.bench.harness import BenchEnv, Process, free_port, percentile, with_pool
+from tests.bench.raw_http import RawSender, build_post
 from tests.bench.sandbox_seed import (
     WORKER_ENV,
     Interview,
@@ -47,11 +48,12 @@ async def post_webhook(client: httpx.AsyncClient, sj: SandboxJob, interview_id: 
 
 @dataclass
 class Background:
-    """Webhooks for other invitations at a steady rate, each request not waiting for the last."""
+    """Webhooks for other invitations at a steady rate, each request not waiting for the last.
+    Requests are signed and built before the load starts and sent through RawSender, so the
+    load generator takes little of the machine from the processes measured."""
 
-    client: httpx.AsyncClient
-    sj: SandboxJob
-    pool: list[Interview]
+    sender: RawSender
+    requests: list[bytes]
     per_s: float
     sent: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
@@ -59,20 +61,17 @@ class Background:
     async def run(self, stop: asyncio.Event) -> None:
         tasks: set[asyncio.Task[None]] = set()
         start = time.perf_counter()
-        while not stop.is_set() and self.sent < len(self.pool):
+        while not stop.is_set() and self.sent < len(self.requests):
             delay = start + self.sent / self.per_s - time.perf_counter()
             await asyncio.sleep(max(delay, 0.0))  # always yield, even when behind
-            task = asyncio.create_task(self._one(self.pool[self.sent].interview_id))
+            task = asyncio.create_task(self._one(self.requests[self.sent]))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
             self.sent += 1
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _one(self, interview_id: str) -> None:
-        try:
-            code = await post_webhook(self.client, self.sj, interview_id)
-        except httpx.HTTPError:
-            code = 0
+    async def _one(self, request: bytes) -> None:
+        code = await self.sender.send(request)
         self.statuses[code] = self.statuses.get(code, 0) + 1
 
 
@@ -161,7 +160,12 @@ async def run_live(
         following = asyncio.create_task(stream.follow(viewer, f"/jobs/{sj.job_id}/stream"))
         await asyncio.wait_for(stream.ready.wait(), timeout=30)
         stop = asyncio.Event()
-        load = Background(sender, sj, background, background_per_s)
+        url = httpx.URL(web.url or "")
+        raw = RawSender(url.host, url.port or 80)
+        requests = [
+            build_post(f"{url.host}:{url.port}", *signed(sj, i.interview_id)) for i in background
+        ]
+        load = Background(raw, requests, background_per_s)
         loading = asyncio.create_task(load.run(stop))
         await asyncio.sleep(2)  # the load settles
 
@@ -197,6 +201,7 @@ async def run_live(
         backlog = await queued(env.dsn)
         stop.set()
         await loading
+        await raw.aclose()
         following.cancel()
     cores = os.cpu_count() or 1
     # The target is under the background load; a slow worker can outlast the load's pool of
