@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -88,14 +87,6 @@ async def fetchrow(sql: str, *args: Any) -> asyncpg.Record | None:
 async def fetchval(sql: str, *args: Any) -> Any:
     row = await fetchrow(sql, *args)
     return None if row is None else row[0]
-
-
-async def notify(channel: str, payload: dict[str, Any]) -> None:
-    """pg_notify inside the current transaction: listeners hear it only if the change commits."""
-    text = json.dumps(payload, separators=(",", ":"), default=str)
-    if len(text.encode()) > 7900:
-        raise ValueError("notification payloads carry ids only and must stay under 8,000 bytes")
-    await fetch("SELECT pg_notify($1, $2)", channel, text)
 
 
 def transaction() -> Any:

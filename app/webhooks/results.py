@@ -7,10 +7,8 @@ Scores are kept as {key: {"key", "value", "scale", "label"}}, transcript segment
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
-from app import db
 from app.providers.base import (
     InterviewResult,
     InterviewStatus,
@@ -97,15 +95,6 @@ def to_columns(result: InterviewResult) -> dict[str, Any]:
         "problems": list(result.problems),
         "raw_payload": dict(result.raw),
     }
-
-
-async def load(
-    invitation_id: uuid.UUID, provider: str, interview_id: str
-) -> InterviewResult | None:
-    row = await db.fetchrow(
-        "SELECT * FROM assessment_result WHERE invitation_id = $1", invitation_id
-    )
-    return None if row is None else from_row(row, provider, interview_id)
 
 
 # Upsert of the stored result, as a CTE of the caller's statement (app/webhooks/apply.py):
