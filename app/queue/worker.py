@@ -110,9 +110,7 @@ class Worker:
             if self._running and free < self._claim_batch:
                 # Busy: claim once a few slots are free, not once per finished job (a claim is
                 # a round trip and a lock on the queue whatever its size).
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                await self._wait_for_wake()
                 continue
             try:
                 await self._scheduler.tick()
@@ -129,9 +127,13 @@ class Worker:
                 self._running.add(task)
                 task.add_done_callback(self._finished)
             if len(jobs) < max(free, 1):
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                await self._wait_for_wake()
+
+    async def _wait_for_wake(self) -> None:
+        """Until a job finishes, a NOTIFY announces new work, or the poll interval passes."""
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
