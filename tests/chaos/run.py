@@ -31,6 +31,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import stamina
 
 from app import embedded_db
 from app.crypto import SecretBox
@@ -172,14 +173,10 @@ async def _setup_post(http: httpx.AsyncClient, path: str, **kwargs: Any) -> http
     """Setup calls retry a dropped connection (a keep-alive connection the server closed as it
     was reused): building the truth is not what this run tests. A retried create may leave an
     extra sandbox interview behind; only the ids returned are used."""
-    for attempt in range(5):
-        try:
+    async for attempt in stamina.retry_context(on=httpx.TransportError, attempts=5):
+        with attempt:
             return await http.post(path, **kwargs)
-        except httpx.TransportError:
-            if attempt == 4:
-                raise
-            await asyncio.sleep(0.5 * (attempt + 1))
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: stamina re-raises the last error")
 
 
 async def seed_ours(run: Run, flow: dict[str, Any], people: list[dict[str, str]]) -> None:
