@@ -24,6 +24,7 @@ from app.providers.base import (
     ProviderRateLimited,
     ProviderUnavailable,
 )
+from app.providers.http import provider_http_client
 from app.providers.ribbon.errors import error_for
 from app.providers.ribbon.translate import as_id, as_text, translate_interview
 from app.settings import DEFAULT_RIBBON_API_BASE
@@ -80,12 +81,8 @@ class RibbonClient:
         headers = {"Accept": "application/json", "User-Agent": "Hirewire/1.0"}
         if key and not self._unsendable_key:  # without a key Ribbon answers 401 itself
             headers["Authorization"] = f"Bearer {key}"
-        self._http = httpx.AsyncClient(
-            base_url=base_url.rstrip("/") + "/",
-            headers=headers,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            transport=transport,
-            follow_redirects=False,
+        self._http = provider_http_client(
+            base_url.rstrip("/") + "/", headers, timeout=timeout, transport=transport
         )
 
     def __repr__(self) -> str:
