@@ -134,22 +134,6 @@ async def cards_for_applications(
     return out
 
 
-async def cards_for_job(
-    organisation_id: uuid.UUID, job_id: uuid.UUID, limit: int = 50, offset: int = 0
-) -> list[Card]:
-    """A window of the job's cards, newest activity first."""
-    rows = await db.fetch(
-        f"""SELECT {CARD_COLUMNS} {CARD_JOINS}
-            WHERE i.organisation_id = $1 AND i.job_id = $2
-            ORDER BY i.updated_at DESC, i.id LIMIT $3 OFFSET $4""",
-        organisation_id,
-        job_id,
-        limit,
-        offset,
-    )
-    return [card_from_row(r) for r in rows]
-
-
 async def changed_since(
     organisation_id: uuid.UUID, job_id: uuid.UUID, since: dt.datetime, limit: int
 ) -> list[uuid.UUID]:

@@ -213,17 +213,6 @@ async def mark_dead(job: Job, error: str) -> bool:
     return row is not None
 
 
-async def extend_lease(job: Job, lease_seconds: int = DEFAULT_LEASE_SECONDS) -> bool:
-    row = await db.fetchval(
-        "UPDATE queue_job SET lease_until = now() + make_interval(secs => $3) "
-        "WHERE id = $1 AND lease_token = $2 AND status = 'running' RETURNING id",
-        job.id,
-        job.lease_token,
-        float(lease_seconds),
-    )
-    return row is not None
-
-
 async def release(job: Job) -> None:
     """Give a claimed job back untouched (graceful shutdown): it does not count as an attempt."""
     await db.fetch(

@@ -35,7 +35,3 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send_with_id)
 
     return middleware
-
-
-def current_request_id() -> str:
-    return str(structlog.contextvars.get_contextvars().get("request_id", ""))

@@ -78,7 +78,8 @@ def _verified(adapter: WebhookAdapter, endpoint: Endpoint, body: bytes, headers:
 async def receive_webhook(
     request: Request[Any, Any, Any], token: FromPath[str], box: NamedDependency[SecretBox]
 ) -> Response[bytes]:
-    """Store an authentic delivery and answer 202; see DESIGN.md for every other answer."""
+    """Store an authentic delivery and answer 202; the README's Webhooks section lists every
+    other answer."""
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_BODY:
         return _answer(413, "too_large", "The body is larger than 1 MiB.")
