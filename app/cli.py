@@ -80,9 +80,9 @@ def main() -> None:
 @main.command()
 @friendly_errors
 def migrate() -> None:
-    """Apply database migrations."""
-    resolve_database(load_settings())
-    applied = asyncio.run(db.migrate(quiet=True))
+    """Apply database migrations (and the sandbox's, with SANDBOX_ENABLED=1)."""
+    settings = resolve_database(load_settings())
+    applied = asyncio.run(db.migrate(quiet=True, sandbox=settings.sandbox_enabled))
     click.echo(f"applied {len(applied)} migration(s)" if applied else "database is up to date")
 
 
@@ -107,7 +107,7 @@ def serve(host: str, port: int, no_worker: bool, run_migrations: bool) -> None:
     """Serve the dashboard, the API and the webhook endpoint."""
     settings = resolve_database(load_settings())
     if run_migrations:
-        asyncio.run(db.migrate(quiet=True))
+        asyncio.run(db.migrate(quiet=True, sandbox=settings.sandbox_enabled))
     _serve(settings, host, port, run_worker=not no_worker)
 
 
@@ -222,7 +222,7 @@ def demo() -> None:
     from app.demo import seed_demo
 
     settings = resolve_database(load_settings())
-    asyncio.run(db.migrate(quiet=True))
+    asyncio.run(db.migrate(quiet=True, sandbox=settings.sandbox_enabled))
     login = run_with_pool(lambda: seed_demo(settings))
     click.echo(f"demo login: {login.email} / {login.password}")
 
@@ -241,7 +241,7 @@ def dev(host: str, port: int) -> None:
     os.environ.setdefault("RIBBON_API_BASE", f"{base}/sandbox/api")
     os.environ.setdefault("LOG_JSON", "0")
     settings = resolve_database(load_settings())
-    asyncio.run(db.migrate(quiet=True))
+    asyncio.run(db.migrate(quiet=True, sandbox=settings.sandbox_enabled))
     login = run_with_pool(lambda: seed_demo(settings))
     click.echo("")
     click.echo(f"  Hirewire is starting on {base}")
@@ -265,7 +265,7 @@ def sandbox(host: str, port: int, run_migrations: bool) -> None:
 
     settings = resolve_database(load_settings())
     if run_migrations:
-        asyncio.run(db.migrate(quiet=True))
+        asyncio.run(db.migrate(quiet=True, sandbox=True))
     click.echo(f"Ribbon sandbox on http://{host}:{port}")
     click.echo(f"  RIBBON_API_BASE=http://{host}:{port}/sandbox/api")
     click.echo(f"  interviews: http://{host}:{port}/sandbox/")

@@ -17,6 +17,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 log = logging.getLogger(__name__)
 
+SANDBOX_APP = "ribbon_sandbox"  # the sandbox's migration set, applied only where it runs
 MIGRATION_LOCK_ID = 7_420_001  # pg_advisory_lock key: one migrator at a time across processes
 
 
@@ -93,12 +94,14 @@ def transaction() -> Any:
     return engine().transaction()
 
 
-def sql_migration(migration_id: str, description: str, sql: str) -> Callable[[], Awaitable[Any]]:
+def sql_migration(
+    migration_id: str, description: str, sql: str, app_name: str = "hirewire"
+) -> Callable[[], Awaitable[Any]]:
     """A Piccolo migration that runs plain SQL in the migration's transaction."""
 
     async def forwards() -> MigrationManager:
         manager = MigrationManager(
-            migration_id=migration_id, app_name="hirewire", description=description
+            migration_id=migration_id, app_name=app_name, description=description
         )
 
         async def run() -> None:
@@ -125,20 +128,23 @@ def migration_ids() -> list[str]:
     return sorted(ids)
 
 
-async def migrate(quiet: bool = False) -> list[str]:
-    """Apply pending migrations, one process at a time. Returns the ids applied."""
+async def migrate(quiet: bool = False, sandbox: bool = False) -> list[str]:
+    """Apply pending migrations, one process at a time. Returns the ids applied. `sandbox`
+    also applies the Ribbon sandbox's own set, after Hirewire's (development and tests)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
+    apps = ["hirewire", SANDBOX_APP] if sandbox else ["hirewire"]
     conn = await asyncpg.connect(current_dsn())
     try:
         await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_ID)
-        before = set(await applied_migrations(conn))
+        before = set(await applied_migrations(conn, apps))
         out = io.StringIO()
-        with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
-            result = await run_forwards(app_name="hirewire")
-        if not result.success:
-            raise RuntimeError(f"migrations failed: {result.message or out.getvalue()}")
-        after = await applied_migrations(conn)
+        for app_name in apps:
+            with contextlib.redirect_stdout(out) if quiet else contextlib.nullcontext():
+                result = await run_forwards(app_name=app_name)
+            if not result.success:
+                raise RuntimeError(f"migrations failed: {result.message or out.getvalue()}")
+        after = await applied_migrations(conn, apps)
         return [m for m in after if m not in before]
     finally:
         with contextlib.suppress(Exception):
@@ -146,11 +152,15 @@ async def migrate(quiet: bool = False) -> list[str]:
         await conn.close()
 
 
-async def applied_migrations(conn: asyncpg.Connection) -> Sequence[str]:
+async def applied_migrations(
+    conn: asyncpg.Connection, apps: Sequence[str] = ("hirewire",)
+) -> Sequence[str]:
     exists = await conn.fetchval("SELECT to_regclass('public.migration') IS NOT NULL")
     if not exists:
         return []
-    rows = await conn.fetch("SELECT name FROM migration WHERE app_name = 'hirewire' ORDER BY name")
+    rows = await conn.fetch(
+        "SELECT name FROM migration WHERE app_name = ANY($1::text[]) ORDER BY name", list(apps)
+    )
     return [r["name"] for r in rows]
 
 

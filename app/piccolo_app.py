@@ -1,4 +1,5 @@
-"""The one Piccolo app: every table of every feature, and the top-level migrations folder."""
+"""Hirewire's Piccolo app: every table of every feature, and the top-level migrations folder.
+The Ribbon sandbox has an app of its own (`app/providers/ribbon/sandbox/piccolo_app.py`)."""
 
 from piccolo.conf.apps import AppConfig
 
@@ -10,12 +11,6 @@ from app.emails.tables import EmailMessage
 from app.invitations.tables import AssessmentResult, BulkInvite, Invitation, InvitationEvent
 from app.jobs.tables import Job
 from app.privacy.tables import ErasedInterview
-from app.providers.ribbon.sandbox.tables import (
-    SandboxDelivery,
-    SandboxFlow,
-    SandboxInterview,
-    SandboxKnobs,
-)
 from app.queue.tables import QueueJob
 from app.settings import PROJECT_ROOT
 from app.webhooks.tables import ProviderStageMove, WebhookDelivery
@@ -43,9 +38,5 @@ APP_CONFIG = AppConfig(
         ProviderStageMove,
         ErasedInterview,
         QueueJob,
-        SandboxFlow,
-        SandboxInterview,
-        SandboxDelivery,
-        SandboxKnobs,
     ],
 )

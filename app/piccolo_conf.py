@@ -1,4 +1,5 @@
-"""Piccolo's configuration: one PostgreSQL engine and one app. The DSN is set at start-up."""
+"""Piccolo's configuration: one PostgreSQL engine, Hirewire's app and the sandbox's. The DSN is
+set at start-up."""
 
 import os
 
@@ -23,4 +24,4 @@ DB = HirewireEngine(
     log_queries=False,
 )
 
-APP_REGISTRY = AppRegistry(apps=["app.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=["app.piccolo_app", "app.providers.ribbon.sandbox.piccolo_app"])

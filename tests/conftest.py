@@ -59,7 +59,7 @@ def test_database() -> Iterator[TestDatabase]:
         server_dsn = embedded_db.start(pgdata)
     dsn = asyncio.run(embedded_db.ensure_database(server_dsn, name))
     db.configure(dsn)
-    asyncio.run(db.migrate(quiet=True))
+    asyncio.run(db.migrate(quiet=True, sandbox=True))
     yield TestDatabase(dsn=dsn, server_dsn=server_dsn, name=name, pgdata=pgdata)
     try:
         asyncio.run(embedded_db.drop_database(server_dsn, name))

@@ -35,7 +35,13 @@ def webhook_database(test_database: Any) -> Iterator[Any]:
     dsn = asyncio.run(embedded_db.ensure_database(test_database.server_dsn, name))
     subprocess.run(
         [sys.executable, "-m", "app", "migrate"],
-        env={**os.environ, "DATABASE_URL": dsn, "SECRET_KEY": "x" * 32, "LOG_LEVEL": "WARNING"},
+        env={
+            **os.environ,
+            "DATABASE_URL": dsn,
+            "SECRET_KEY": "x" * 32,
+            "LOG_LEVEL": "WARNING",
+            "SANDBOX_ENABLED": "1",
+        },
         check=True,
         capture_output=True,
         timeout=120,

@@ -146,7 +146,7 @@ def create_env() -> BenchEnv:
     server_dsn = embedded_db.start(pgdata)
     dsn = asyncio.run(embedded_db.ensure_database(server_dsn, "bench"))
     db.configure(dsn)
-    asyncio.run(db.migrate(quiet=True))
+    asyncio.run(db.migrate(quiet=True, sandbox=True))
     return BenchEnv(dsn=dsn, pgdata=pgdata)
 
 

@@ -6,21 +6,23 @@ import subprocess
 import sys
 import time
 
+import asyncpg
 import httpx
 
-from app import db
+from app import db, embedded_db
 from app.piccolo_app import APP_CONFIG
+from app.providers.ribbon.sandbox.piccolo_app import APP_CONFIG as SANDBOX_CONFIG
 from app.settings import PROJECT_ROOT
 from tests.conftest import TEST_SECRET_KEY, start_server
 
 
-def hirewire(*args: str, dsn: str) -> subprocess.CompletedProcess[str]:
+def hirewire(*args: str, dsn: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
-        env={"DATABASE_URL": dsn, "SECRET_KEY": TEST_SECRET_KEY, "PATH": "/usr/bin:/bin"},
+        env={"DATABASE_URL": dsn, "SECRET_KEY": TEST_SECRET_KEY, "PATH": "/usr/bin:/bin", **env},
         timeout=60,
         check=False,
     )
@@ -118,7 +120,7 @@ async def test_readyz_reports_pending_migrations(client):
 
 async def test_piccolo_tables_match_the_migrated_schema(pool):
     """Migrations are hand-written SQL; every Piccolo column must exist with that name."""
-    for table in APP_CONFIG.table_classes:
+    for table in [*APP_CONFIG.table_classes, *SANDBOX_CONFIG.table_classes]:
         name = table._meta.tablename
         rows = await db.fetch(
             "SELECT column_name FROM information_schema.columns WHERE table_name = $1", name
@@ -127,3 +129,31 @@ async def test_piccolo_tables_match_the_migrated_schema(pool):
         assert in_db, f"table {name} is missing from the database"
         in_code = {c._meta.db_column_name for c in table._meta.columns}
         assert in_code == in_db, f"{name}: code-only {in_code - in_db}, db-only {in_db - in_code}"
+
+
+async def test_a_production_database_has_no_sandbox_tables(test_database):
+    """`hirewire migrate` without SANDBOX_ENABLED leaves no sandbox table behind (hirewire_0100
+    created them everywhere once); with it, the sandbox's own set brings them back."""
+    name = f"{test_database.name}_prod"
+    dsn = await embedded_db.ensure_database(test_database.server_dsn, name)
+    try:
+        sandbox_tables = (
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename LIKE 'sandbox\\_%'"
+        )
+        assert hirewire("migrate", dsn=dsn).returncode == 0
+        conn = await asyncpg.connect(dsn)
+        try:
+            assert await conn.fetchval(sandbox_tables) == 0
+            assert await conn.fetchval("SELECT to_regclass('public.invitation') IS NOT NULL")
+        finally:
+            await conn.close()
+        result = hirewire("migrate", dsn=dsn, SANDBOX_ENABLED="1")
+        assert result.returncode == 0, result.stderr
+        conn = await asyncpg.connect(dsn)
+        try:
+            assert await conn.fetchval(sandbox_tables) == 4
+        finally:
+            await conn.close()
+    finally:
+        await embedded_db.drop_database(test_database.server_dsn, name)
