@@ -3,9 +3,10 @@
 
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
-# Dashboard on the embedded PostgreSQL with the Ribbon sandbox, demo data and a printed login.
-dev:
-    uv run hirewire dev
+# Dashboard on the embedded PostgreSQL with the Ribbon sandbox, demo data and a printed login
+# (flags: --host --port, e.g. `uv run just dev --port 8010`).
+dev *args:
+    uv run hirewire dev {{ args }}
 
 # The whole suite (unit, integration, browser) against a throwaway PostgreSQL.
 test *args: chromium
