@@ -104,20 +104,22 @@ async def outcome(sj: SandboxJob, kind: str) -> dict[str, int]:
 
 
 def drain(
-    env: BenchEnv, sj: SandboxJob, kind: str, workers: int, jobs: int, sandbox: Process
+    env: BenchEnv,
+    sj: SandboxJob,
+    kind: str,
+    workers: int,
+    jobs: int,
+    provider: Process,
+    api_base: str,
 ) -> dict[str, Any]:
-    """Start `workers` worker processes, time them to an empty queue, read CPU and memory."""
+    """Start `workers` worker processes, time them to an empty queue, read CPU and memory.
+    `provider` answers the workers' fetches at `api_base` (the sandbox, or the memory one)."""
     cores = os.cpu_count() or 1
     pg = PostgresCpu(env.pgdata)
-    sandbox_cpu = sandbox.cpu_seconds()
+    provider_cpu = provider.cpu_seconds()
     started = time.monotonic()
     procs = [
-        env.start(
-            f"worker-{i}",
-            ["worker"],
-            RIBBON_API_BASE=f"{sandbox.url}/sandbox/api",
-            **WORKER_ENV,
-        )
+        env.start(f"worker-{i}", ["worker"], RIBBON_API_BASE=api_base, **WORKER_ENV)
         if kind == PROCESS_KIND
         else env.start_python(f"noop-worker-{i}", "tests.bench.noop_worker", [], **WORKER_ENV)
         for i in range(workers)
@@ -142,7 +144,7 @@ def drain(
         "worker_rss_mb": max(rss),
         "workers_cpu_share": worker_cpu / (elapsed * cores),
         "postgres_cpu_share": pg_cpu / (elapsed * cores),
-        "sandbox_cpu_share": (sandbox.cpu_seconds() - sandbox_cpu) / (elapsed * cores),
+        "provider_cpu_share": (provider.cpu_seconds() - provider_cpu) / (elapsed * cores),
         **asyncio.run(with_pool(outcome(sj, kind))),
     }
     return result
@@ -163,15 +165,38 @@ def bench_processing(env: BenchEnv, deliveries: int) -> dict[str, Any]:
         ["sandbox", "--no-migrate", "--port", str(port)],
         url=f"http://127.0.0.1:{port}",
     )
+    api = f"{sandbox.url}/sandbox/api"
     out: dict[str, Any] = {"deliveries": deliveries, "ceiling": {}}
     try:
         for label, workers in (("one_worker", 1), ("two_workers", 2)):
             sj, batch = asyncio.run(with_pool(seed_batch(f"Processing {label}", deliveries)))
             asyncio.run(with_pool(queue_jobs(sj, batch, NOOP_KIND)))
-            out["ceiling"][label] = drain(env, sj, NOOP_KIND, workers, deliveries, sandbox)
+            out["ceiling"][label] = drain(env, sj, NOOP_KIND, workers, deliveries, sandbox, api)
             asyncio.run(with_pool(queue_jobs(sj, batch, PROCESS_KIND)))
-            out[label] = drain(env, sj, PROCESS_KIND, workers, deliveries, sandbox)
+            out[label] = drain(env, sj, PROCESS_KIND, workers, deliveries, sandbox, api)
             out[label]["ratio"] = out[label]["per_s"] / out["ceiling"][label]["per_s"]
+        out["memory_provider"] = drain_memory_provider(env, deliveries)
+        out["memory_provider"]["ratio"] = (
+            out["memory_provider"]["per_s"] / out["ceiling"]["one_worker"]["per_s"]
+        )
     finally:
         sandbox.stop()
     return out
+
+
+def drain_memory_provider(env: BenchEnv, deliveries: int) -> dict[str, Any]:
+    """One worker on a fresh batch whose fetches the memory provider answers: Hirewire's cost
+    alone, the provider's work being on the provider's machines in production."""
+    sj, batch = asyncio.run(with_pool(seed_batch("Processing memory provider", deliveries)))
+    port = free_port()
+    provider = env.start_python(
+        "memory-provider",
+        "tests.bench.memory_provider",
+        ["--dsn", env.dsn, "--flow", sj.flow_id, "--port", str(port)],
+        url=f"http://127.0.0.1:{port}",
+    )
+    try:
+        asyncio.run(with_pool(queue_jobs(sj, batch, PROCESS_KIND)))
+        return drain(env, sj, PROCESS_KIND, 1, deliveries, provider, provider.url or "")
+    finally:
+        provider.stop()
