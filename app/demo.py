@@ -12,6 +12,7 @@ from app import db
 from app.accounts.service import create_organisation, create_user, user_by_id
 from app.crypto import SecretBox
 from app.providers.base import ProviderError
+from app.providers.ribbon.sandbox.results import CompletionOptions
 from app.queue.registry import job_kind
 from app.queue.service import Job, PermanentFailure, RetryLater
 from app.settings import Settings
@@ -96,6 +97,7 @@ async def demo_assessment(job: Job, ctx: Any) -> None:
     )
     from app.invitations.service import invite
     from app.providers.connection import provider_for_org
+    from app.queue import service as queue
 
     job_id = uuid.UUID(job.payload["job_id"])
     org_id = job.organisation_id
@@ -127,3 +129,42 @@ async def demo_assessment(job: Job, ctx: Any) -> None:
     )
     if user is not None and candidates:
         await invite(user, created["id"], [r["candidate_id"] for r in candidates])
+        await queue.enqueue(
+            "demo_results",
+            {"assessment_id": str(created["id"])},
+            dedupe_key="demo_results",
+            organisation_id=org_id,
+            run_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2),
+            max_attempts=30,
+        )
+
+
+# How the five invited candidates' interviews end, in invitation order: two finished in full,
+# one without a summary (partial), one whose video never comes (partial, waiting), and one who
+# has not taken it yet. The webhooks then take the real path: sandbox -> endpoint -> worker.
+DEMO_OUTCOMES: list[CompletionOptions | None] = [
+    CompletionOptions(),
+    CompletionOptions(scores={"communication": 5, "motivation": 4.5, "skills": 4}),
+    CompletionOptions(no_summary=True),
+    CompletionOptions(video=False),
+    None,
+]
+
+
+@job_kind("demo_results")
+async def demo_results(job: Job, ctx: Any) -> None:
+    """Finish the demo interviews at the sandbox once their invitations have interviews."""
+    from app.providers.ribbon.sandbox.finish import finish_interview
+
+    rows = await db.fetch(
+        """SELECT provider_interview_id FROM invitation
+           WHERE assessment_id = $1 ORDER BY created_at, id""",
+        uuid.UUID(job.payload["assessment_id"]),
+    )
+    if len(rows) < len(DEMO_OUTCOMES) or any(r["provider_interview_id"] is None for r in rows):
+        raise RetryLater("the demo invitations are still being sent", delay=2)
+    for row, options in zip(rows, DEMO_OUTCOMES, strict=False):
+        if options is not None:
+            await finish_interview(
+                row["provider_interview_id"], options, ctx.settings.public_base_url
+            )

@@ -1,5 +1,6 @@
 """Demo data: jobs and candidates seeded directly, the assessment made by the worker once
-the sandbox answers, and running it all again changes nothing."""
+the sandbox answers, some interviews finished at the sandbox, and running it all again
+changes nothing."""
 
 from __future__ import annotations
 
@@ -20,14 +21,22 @@ async def test_seed_is_idempotent_and_the_worker_creates_the_assessment(
     assert await db.fetchval("SELECT count(*) FROM application") == 14
     assert await db.fetchval("SELECT count(*) FROM queue_job WHERE kind = 'demo_assessment'") == 1
 
-    async def invited() -> bool:
+    async def finished() -> bool:
         await db.fetch("UPDATE queue_job SET run_at = now() WHERE status = 'queued'")
         await run_until_idle(sandbox_settings, max_seconds=5)
-        count = await db.fetchval("SELECT count(*) FROM invitation WHERE status = 'invited'")
-        return bool(count == 5)
+        rows = await db.fetch("SELECT status, count(*) FROM invitation GROUP BY status")
+        return {r["status"]: r["count"] for r in rows} == {
+            "complete": 2,
+            "partial": 2,
+            "invited": 1,
+        }
 
-    await wait_for(invited, timeout=60, every=0.5)
+    # A newcomer sees results at once: two complete, two partial (no summary; no video yet),
+    # one not taken, each through the real webhook path.
+    await wait_for(finished, timeout=90, every=0.5)
     assert await db.fetchval("SELECT status FROM assessment") == "active"
+    missing = await db.fetch("SELECT missing FROM invitation WHERE status = 'partial'")
+    assert len(missing) == 2
     await seed_demo(sandbox_settings)
     assert await db.fetchval("SELECT count(*) FROM assessment") == 1
     assert await db.fetchval("SELECT count(*) FROM job") == 2
