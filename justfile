@@ -8,9 +8,9 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 dev *args:
     uv run hirewire dev {{ args }}
 
-# The whole suite (unit, integration, browser) against a throwaway PostgreSQL.
+# The whole suite (unit, integration, browser) against a throwaway PostgreSQL, on two processes.
 test *args: chromium
-    uv run pytest {{ args }}
+    uv run pytest -n 2 {{ args }}
 
 # Ruff (lint and format) and mypy.
 lint:
