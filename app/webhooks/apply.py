@@ -55,36 +55,59 @@ APPLY_SQL = f"""WITH inv AS (
 
 
 async def lock_by_interview(
-    organisation_id: uuid.UUID, provider: str, interview_id: str
+    organisation_id: uuid.UUID,
+    provider: str,
+    interview_id: str,
+    assessment_id: uuid.UUID | None = None,
 ) -> Any | None:
-    """The invitation of an interview, locked, with its stored result (one round trip)."""
+    """The invitation of an interview, locked, with its stored result (one round trip); with
+    `assessment_id`, only when the interview is that assessment's."""
     return await db.fetchrow(
         f"""SELECT {INVITATION_COLUMNS}, {RESULT_COLUMNS} FROM invitation i
             JOIN assessment a ON a.id = i.assessment_id
             LEFT JOIN assessment_result r ON r.invitation_id = i.id
             WHERE i.organisation_id = $1 AND i.provider = $2 AND i.provider_interview_id = $3
+              AND ($4::uuid IS NULL OR i.assessment_id = $4)
             FOR UPDATE OF i""",
         organisation_id,
         provider,
         interview_id,
+        assessment_id,
     )
 
 
+async def interview_assessment(provider: str, interview_id: str) -> uuid.UUID | None:
+    """The assessment an interview belongs to, in any organisation (an interview id is unique
+    per provider): lets a delivery naming someone else's interview be set aside at once."""
+    found: uuid.UUID | None = await db.fetchval(
+        """SELECT assessment_id FROM invitation
+           WHERE provider = $1 AND provider_interview_id = $2""",
+        provider,
+        interview_id,
+    )
+    return found
+
+
+async def assessment_flow(assessment_id: uuid.UUID) -> str | None:
+    flow: str | None = await db.fetchval(
+        "SELECT provider_flow_id FROM assessment WHERE id = $1", assessment_id
+    )
+    return flow
+
+
 async def lock_by_candidate(
-    organisation_id: uuid.UUID, assessment_id: uuid.UUID | None, flow_id: str | None, email: str
+    organisation_id: uuid.UUID, assessment_id: uuid.UUID, email: str
 ) -> list[Any]:
-    """Invitations of one candidate (by email) to the assessment of the delivery or the flow."""
+    """Invitations of one candidate (by email) to the assessment of the delivery, locked."""
     return await db.fetch(
         f"""SELECT {INVITATION_COLUMNS} FROM invitation i
             JOIN assessment a ON a.id = i.assessment_id
             JOIN candidate c ON c.id = i.candidate_id
-            WHERE i.organisation_id = $1 AND lower(c.email) = lower($4)
-              AND (a.id = $2 OR ($3::text IS NOT NULL AND a.provider_flow_id = $3))
+            WHERE i.organisation_id = $1 AND i.assessment_id = $2 AND lower(c.email) = lower($3)
             ORDER BY i.id
             FOR UPDATE OF i""",
         organisation_id,
         assessment_id,
-        flow_id,
         email,
     )
 

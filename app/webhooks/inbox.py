@@ -123,7 +123,7 @@ WITH ins AS (
     INSERT INTO webhook_delivery (organisation_id, assessment_id, provider, idempotency_key,
                                   event_type, status, headers, payload, request_id)
     VALUES ($1, $2, $3, $4, $5, 'received', $6::jsonb, $7::jsonb, $8)
-    ON CONFLICT (provider, idempotency_key) DO NOTHING
+    ON CONFLICT (assessment_id, idempotency_key) DO NOTHING
     RETURNING id
 ), job AS (
     INSERT INTO queue_job (kind, payload, organisation_id, dedupe_key)
@@ -182,7 +182,7 @@ INSERT INTO webhook_delivery (organisation_id, assessment_id, provider, idempote
                               event_type, status, headers, body, last_error, request_id,
                               processed_at)
 VALUES ($1, $2, $3, $4, '', 'rejected', $5::jsonb, $6, $7, $8, now())
-ON CONFLICT (provider, idempotency_key) DO NOTHING
+ON CONFLICT (assessment_id, idempotency_key) DO NOTHING
 RETURNING id
 """
 

@@ -23,6 +23,12 @@ PROCESSED = Counter(
     "Delivery processing attempts by outcome (processed, ignored, retry, dead).",
     ["outcome"],
 )
+FOREIGN = Counter(
+    "hirewire_webhook_foreign_total",
+    "Deliveries naming an interview or flow of another assessment than the endpoint's "
+    "(stored, ignored, no effect).",
+    ["provider", "what"],
+)
 PROCESSING_SECONDS = Histogram(
     "hirewire_webhook_processing_seconds",
     "Time to process one delivery (provider fetch and merge).",

@@ -27,7 +27,14 @@ from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job, PermanentFailure, RetryLater
 from app.webhooks import metrics
-from app.webhooks.apply import apply_move, apply_result, lock_by_candidate, lock_by_interview
+from app.webhooks.apply import (
+    apply_move,
+    apply_result,
+    assessment_flow,
+    interview_assessment,
+    lock_by_candidate,
+    lock_by_interview,
+)
 from app.webhooks.inbox import PROCESS_KIND
 from app.webhooks.providers import ProviderCache, providers
 
@@ -81,14 +88,45 @@ async def _dispatch(
         if not event.interview_id:
             await _finish(job, row["id"], "ignored", "no interview id in the payload")
             return
+        if await _foreign_interview(job, row, str(event.interview_id)):
+            return
         await _process_interview(job, ctx, row, adapter, event)
     elif event.kind == EventKind.CANDIDATE_STATUS_MOVED:
         if not event.candidate_email or not event.new_status:
             await _finish(job, row["id"], "ignored", "no candidate email or new status")
             return
+        if await _foreign_flow(job, row, event.flow_id):
+            return
         await _process_move(job, row, event)
     else:
         await _finish(job, row["id"], "ignored", f"event type {event.event_type!r} is not used")
+
+
+# A delivery acts only on the assessment whose endpoint received it. Whoever holds that
+# endpoint's signing secret (the organisation's admin can read it back from the provider) can
+# sign any body; one naming another assessment's interview or flow is kept, set aside with
+# the reason, and touches nothing else (deduplication is per endpoint, too).
+async def _foreign_interview(job: Job, row: Any, interview_id: str) -> bool:
+    if row["assessment_id"] is None:
+        await _finish(job, row["id"], "ignored", "the assessment of this endpoint was deleted")
+        return True
+    owner = await interview_assessment(row["provider"], interview_id)
+    if owner is None or owner == row["assessment_id"]:
+        return False  # ours, or an invitation not committed yet (retried below)
+    metrics.FOREIGN.labels(row["provider"], "interview").inc()
+    await _finish(job, row["id"], "ignored", "interview of another assessment")
+    return True
+
+
+async def _foreign_flow(job: Job, row: Any, flow_id: str | None) -> bool:
+    if row["assessment_id"] is None:
+        await _finish(job, row["id"], "ignored", "the assessment of this endpoint was deleted")
+        return True
+    if not flow_id or flow_id == await assessment_flow(row["assessment_id"]):
+        return False
+    metrics.FOREIGN.labels(row["provider"], "flow").inc()
+    await _finish(job, row["id"], "ignored", "flow of another assessment")
+    return True
 
 
 async def _finish(
@@ -152,7 +190,9 @@ async def _process_interview(
     fetched = await fetch_interview(providers(ctx), org_id, row["provider"], interview_id, job)
     recheck = int(job.payload.get("recheck", 0))
     async with queue.fenced(job):
-        invitation = await lock_by_interview(org_id, row["provider"], interview_id)
+        invitation = await lock_by_interview(
+            org_id, row["provider"], interview_id, row["assessment_id"]
+        )
         if invitation is None:  # its invitation may not be committed yet: retry, then dead
             raise _not_found_yet(job, f"unknown interview {interview_id}")
         source = f"webhook received: {event.event_type}"
@@ -185,9 +225,7 @@ async def _process_interview(
 async def _process_move(job: Job, row: Any, event: WebhookEvent) -> None:
     email = str(event.candidate_email)
     async with queue.fenced(job):
-        invitations = await lock_by_candidate(
-            row["organisation_id"], row["assessment_id"], event.flow_id, email
-        )
+        invitations = await lock_by_candidate(row["organisation_id"], row["assessment_id"], email)
         if not invitations:
             raise _not_found_yet(job, f"unknown candidate {email} for this assessment")
         for invitation in invitations:
