@@ -1,6 +1,12 @@
-"""Password hashing with argon2id (argon2-cffi's recommended parameters)."""
+"""Password hashing with argon2id (argon2-cffi's recommended parameters). Hashing takes tens of
+milliseconds of CPU, so requests do it on a small thread pool (argon2 releases the GIL): the
+event loop keeps serving webhooks, streams and pages during a burst of logins, and at most
+`HASH_THREADS` hashes run at once."""
 
 from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -10,6 +16,8 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 MIN_PASSWORD_LENGTH = 10
+HASH_THREADS = 2
+_pool = ThreadPoolExecutor(max_workers=HASH_THREADS, thread_name_prefix="argon2")
 
 
 def hash_password(password: str) -> str:
@@ -21,6 +29,17 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def check_password(password_hash: str | None, password: str) -> bool:
+    """`verify_password` off the event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_pool, verify_password, password_hash, password)
+
+
+async def new_password_hash(password: str) -> str:
+    """`hash_password` off the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(_pool, hash_password, password)
 
 
 def password_problem(password: str) -> str | None:

@@ -8,13 +8,13 @@ from litestar import get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import TooManyRequestsException
 from litestar.params import Body, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from msgspec import Struct
 
-from app.accounts import service
+from app.accounts import devices, service
+from app.accounts.devices import DEVICE_COOKIE
 from app.audit.service import record_audit
 from app.settings import Settings
 from app.web.auth import SESSION_COOKIE
@@ -31,6 +31,10 @@ def safe_next(target: str) -> str:
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target[:500]
+
+
+def _wait_text(seconds: int) -> str:
+    return "1 second" if seconds == 1 else f"{seconds} seconds"
 
 
 def client_ip(request: Any) -> str:
@@ -51,30 +55,48 @@ async def login_submit(
     settings: NamedDependency[Settings],
 ) -> Template | Redirect:
     ip = client_ip(request)
-    if await service.login_blocked(
-        data.email, ip, settings.login_max_failures, settings.login_window_seconds
-    ):
-        minutes = settings.login_window_seconds // 60
-        raise TooManyRequestsException(
-            f"Too many failed logins. Wait {minutes} minutes, then try again.",
-            headers={"Retry-After": str(settings.login_window_seconds)},
-        )
-    user = await service.authenticate(data.email, data.password, ip)
-    if user is None:
-        return Template(
+    device_cookie = request.cookies.get(DEVICE_COOKIE)
+    outcome = await service.attempt_login(
+        data.email,
+        data.password,
+        ip,
+        devices.device_for(settings.secret_key, device_cookie, data.email),
+        max_failures=settings.login_max_failures,
+        window_seconds=settings.login_window_seconds,
+    )
+    if outcome.user is None:
+        error = "That email and password do not match an account."
+        if outcome.retry_after:
+            error = (
+                f"Too many failed logins for this email or from this network. Try again in "
+                f"{_wait_text(outcome.retry_after)}. A browser that has logged in to this "
+                "account before is not held back."
+            )
+        page = Template(
             "accounts/login.html",
-            context={
-                "next": safe_next(data.next),
-                "email": data.email[:254],
-                "error": "That email and password do not match an account.",
-            },
-            status_code=401,
+            context={"next": safe_next(data.next), "email": data.email[:254], "error": error},
+            status_code=429 if outcome.retry_after else 401,
         )
+        if outcome.retry_after:
+            page.headers["Retry-After"] = str(outcome.retry_after)
+        return page
+    user = outcome.user
     token = await service.start_session(
         user.id, ip, request.headers.get("user-agent", ""), settings.session_max_age_seconds
     )
     await record_audit(user, "login", "user", str(user.id), ip=ip)
     response = Redirect(safe_next(data.next))
+    response.cookies.append(
+        Cookie(
+            key=DEVICE_COOKIE,
+            value=devices.remember(settings.secret_key, device_cookie, user.email),
+            max_age=devices.MAX_AGE_SECONDS,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            path="/login",
+        )
+    )
     response.cookies.append(
         Cookie(
             key=SESSION_COOKIE,

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
 from app import db
-from app.accounts.passwords import hash_password, password_problem, verify_password
-from app.accounts.tables import ApiToken, AppUser, LoginAttempt, Organisation, UserSession
+from app.accounts.passwords import (
+    check_password,
+    hash_password,
+    new_password_hash,
+    password_problem,
+)
+from app.accounts.tables import ApiToken, AppUser, Organisation, UserSession
 from app.crypto import SecretBox, new_token, token_hash
 
 ROLES = ("admin", "recruiter")
@@ -98,38 +104,104 @@ async def create_user(
     return user.id
 
 
-async def login_blocked(email: str, ip: str, max_failures: int, window_seconds: int) -> bool:
-    """Too many recent failures from this address or for this account."""
-    email = clean_text(email)
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=window_seconds)
-    row = await db.fetchrow(
-        """
-        SELECT
-          (SELECT count(*) FROM login_attempt
-            WHERE NOT succeeded AND ip = $1 AND at > $3) AS by_ip,
-          (SELECT count(*) FROM login_attempt
-            WHERE NOT succeeded AND lower(email) = $2 AND at > $3) AS by_email
-        """,
-        clean_text(ip),
-        email.strip().lower(),
-        since,
+MAX_LOGIN_DELAY_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """`user` when the password matched; `retry_after` > 0 when the attempt was refused before
+    any password was checked (too many recent failures)."""
+
+    user: CurrentUser | None
+    retry_after: int = 0
+
+
+def login_delay(failures: int, max_failures: int) -> int:
+    """Seconds an unknown client waits after the last failure once `max_failures` is reached:
+    2, 4, 8 ... up to a minute. Guessing slows to about one try a minute, while the account's
+    owner is never locked out for long (and not at all from a browser they signed in on)."""
+    if failures < max_failures:
+        return 0
+    return int(min(2 ** min(failures - max_failures + 1, 16), MAX_LOGIN_DELAY_SECONDS))
+
+
+async def _lock(key: str) -> None:
+    await db.fetch("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+
+
+async def _admission(
+    email: str, ip: str, device: str | None, max_failures: int, window_seconds: int
+) -> tuple[int, str | None]:
+    """Inside the caller's transaction: the seconds to wait (0: go ahead) and the device the
+    attempt counts against. Advisory locks, always taken in the same order, make counting and
+    recording one step, so concurrent guesses cannot slip past the limit."""
+    window = dt.timedelta(seconds=window_seconds)
+    if device is not None:
+        await _lock("login-device:" + device)
+        failures = await db.fetchval(
+            """SELECT count(*) FROM login_attempt
+               WHERE device = $1 AND NOT succeeded AND at > now() - $2::interval""",
+            device,
+            window,
+        )
+        if failures < max_failures:
+            return 0, device
+        device = None  # this browser failed too often itself: it is an unknown client again
+    for key in sorted(("login-ip:" + ip, "login-email:" + email)):
+        await _lock(key)
+    rows = await db.fetch(
+        """SELECT count(*) AS failures,
+                  coalesce(extract(epoch FROM now() - max(at)), 0) AS since_last
+           FROM login_attempt
+           WHERE NOT succeeded AND device IS NULL AND ip = $1 AND at > now() - $3::interval
+           UNION ALL
+           SELECT count(*), coalesce(extract(epoch FROM now() - max(at)), 0)
+           FROM login_attempt
+           WHERE NOT succeeded AND device IS NULL AND lower(email) = $2
+             AND at > now() - $3::interval""",
+        ip,
+        email,
+        window,
     )
-    assert row is not None
-    return bool(row["by_ip"] >= max_failures or row["by_email"] >= max_failures)
+    waits = [login_delay(r["failures"], max_failures) - float(r["since_last"]) for r in rows]
+    return max(0, math.ceil(max(waits))), None
 
 
-async def authenticate(email: str, password: str, ip: str) -> CurrentUser | None:
-    """Check a password and record the attempt; None when the email or password is wrong."""
+async def attempt_login(
+    email: str,
+    password: str,
+    ip: str,
+    device: str | None,
+    *,
+    max_failures: int,
+    window_seconds: int,
+) -> LoginOutcome:
+    """Check a password unless too many attempts failed recently: for this browser's device
+    cookie (`device`, when it has signed in to this account before), else from this address
+    or for this email from browsers without one. The attempt is recorded as failed before
+    the password is checked, so racing requests cannot get more checks than the limit; the
+    answer is the same whether or not the email has an account."""
     email = clean_text(email).strip().lower()[:254]
-    password = clean_text(password)
+    password, ip = clean_text(password), clean_text(ip)[:200]
+    async with db.transaction():
+        wait, device = await _admission(email, ip, device, max_failures, window_seconds)
+        if wait > 0:
+            return LoginOutcome(None, retry_after=wait)
+        attempt_id = await db.fetchval(
+            """INSERT INTO login_attempt (email, ip, device, succeeded)
+               VALUES ($1, $2, $3, false) RETURNING id""",
+            email,
+            ip,
+            device,
+        )
     row = await db.fetchrow(
         "SELECT id, password_hash FROM app_user WHERE lower(email) = $1 AND is_active", email
     )
-    ok = verify_password(row["password_hash"] if row else None, password or "")
-    await LoginAttempt.insert(LoginAttempt(email=email, ip=ip, succeeded=ok))
+    ok = await check_password(row["password_hash"] if row else None, password or "")
     if not ok or row is None:
-        return None
-    return await user_by_id(row["id"])
+        return LoginOutcome(None)
+    await db.fetch("UPDATE login_attempt SET succeeded = true WHERE id = $1", attempt_id)
+    return LoginOutcome(await user_by_id(row["id"]))
 
 
 _USER_SQL = """
@@ -183,9 +255,10 @@ async def change_password(user_id: uuid.UUID, new_password: str) -> None:
     if problem:
         raise AccountError(problem)
     now = dt.datetime.now(dt.UTC)
+    password_hash = await new_password_hash(new_password)
     async with db.transaction():
         await AppUser.update(
-            {AppUser.password_hash: hash_password(new_password), AppUser.password_changed_at: now}
+            {AppUser.password_hash: password_hash, AppUser.password_changed_at: now}
         ).where(AppUser.id == user_id)
         await UserSession.update({UserSession.revoked_at: now}).where(
             (UserSession.user_id == user_id) & UserSession.revoked_at.is_null()

@@ -52,5 +52,6 @@ class LoginAttempt(Table, tablename="login_attempt"):
     id = BigSerial(primary_key=True)
     email = Text()
     ip = Text()
+    device = Text(null=True, default=None)  # the device cookie's nonce, for a known browser
     succeeded = Boolean()
     at = Timestamptz(default=TimestamptzNow())
