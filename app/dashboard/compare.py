@@ -9,7 +9,7 @@ import io
 import json
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from litestar.exceptions import NotFoundException
@@ -159,6 +159,8 @@ async def compare(org: uuid.UUID, job_id: uuid.UUID, filters: Filters) -> Compar
     job, assessments = await _job_and_assessments(org, job_id)
     chosen = next((a for a in assessments if a["id"] == filters.assessment_id), None)
     chosen = chosen or (assessments[-1] if assessments else None)
+    # an assessment that is not this job's falls back to the newest one, and links say so
+    filters = replace(filters, assessment_id=chosen["id"] if chosen else None)
     result = Comparison(job, assessments, chosen, filters)
     if chosen is None:
         return result

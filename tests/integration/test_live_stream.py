@@ -120,3 +120,22 @@ async def test_stopping_server_ends_open_streams_instead_of_hanging(test_databas
         assert await asyncio.to_thread(server.process.wait, 8) in (0, -15)
     finally:
         server.stop()
+
+
+async def test_a_stream_never_carries_another_organisations_changes(live_server, make_account):
+    mine = await make_account(org_name="Mine")
+    theirs = await make_account(org_name="Theirs")
+    my_assessment = await make_assessment(mine.organisation_id)
+    my_card = await make_invitation(my_assessment)
+    their_card = await make_invitation(await make_assessment(theirs.organisation_id))
+    async with httpx.AsyncClient(base_url=live_server.url) as client:
+        await login(client, mine)
+        url = f"/jobs/{my_assessment.job_id}/stream"
+        async with stream(client, url) as events:
+            await asyncio.sleep(0.3)  # let the stream register before anything is announced
+            await worker_update(their_card, "complete", overall=4.0)
+            await worker_update(my_card, "partial", missing=["video"], overall=3.0)
+            assert (await events.next())["event"] == f"card-{my_card.id}"
+        # catching up from the start of time re-announces this job's cards and no others
+        async with stream(client, url, headers={"Last-Event-ID": "1"}) as events:
+            assert (await events.next())["event"] == f"card-{my_card.id}"
