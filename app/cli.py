@@ -125,6 +125,10 @@ def _serve(settings: Settings, host: str, port: int, run_worker: bool) -> None:
         access_log=False,
         timeout_graceful_shutdown=10,
         lifespan="on",
+        # X-Forwarded-For and -Proto only from the proxies FORWARDED_ALLOW_IPS names; none by
+        # default (uvicorn's own default trusts 127.0.0.1, so any local process could lie).
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or "",
     )
     uvicorn.Server(config).run()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import get, post
 from litestar.datastructures import Cookie
@@ -18,6 +18,7 @@ from app.accounts import service
 from app.audit.service import record_audit
 from app.settings import Settings
 from app.web.auth import SESSION_COOKIE
+from app.web.client_address import client_ip
 
 
 class LoginForm(Struct):
@@ -31,10 +32,6 @@ def safe_next(target: str) -> str:
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target[:500]
-
-
-def client_ip(request: Any) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @get("/login", name="login")
