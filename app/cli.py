@@ -18,7 +18,7 @@ import uvloop
 
 from app import db, embedded_db
 from app.accounts.service import AccountError
-from app.settings import Settings, SettingsError
+from app.settings import Settings, SettingsError, refuse_public_sandbox
 
 T = TypeVar("T")
 DEV_DATABASE = "hirewire"
@@ -105,7 +105,9 @@ def database() -> None:
 @friendly_errors
 def serve(host: str, port: int, no_worker: bool, run_migrations: bool) -> None:
     """Serve the dashboard, the API and the webhook endpoint."""
-    settings = resolve_database(load_settings())
+    settings = load_settings()
+    refuse_public_sandbox(settings, host)
+    settings = resolve_database(settings)
     if run_migrations:
         asyncio.run(db.migrate(quiet=True, sandbox=settings.sandbox_enabled))
     _serve(settings, host, port, run_worker=not no_worker)
@@ -125,6 +127,10 @@ def _serve(settings: Settings, host: str, port: int, run_worker: bool) -> None:
         access_log=False,
         timeout_graceful_shutdown=10,
         lifespan="on",
+        # X-Forwarded-For and -Proto only from the proxies FORWARDED_ALLOW_IPS names; none by
+        # default (uvicorn's own default trusts 127.0.0.1, so any local process could lie).
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or "",
     )
     uvicorn.Server(config).run()
 
@@ -240,7 +246,9 @@ def dev(host: str, port: int) -> None:
     os.environ.setdefault("PUBLIC_BASE_URL", base)
     os.environ.setdefault("RIBBON_API_BASE", f"{base}/sandbox/api")
     os.environ.setdefault("LOG_JSON", "0")
-    settings = resolve_database(load_settings())
+    settings = load_settings()
+    refuse_public_sandbox(settings, host)  # `--host 0.0.0.0` would publish the sandbox
+    settings = resolve_database(settings)
     asyncio.run(db.migrate(quiet=True, sandbox=settings.sandbox_enabled))
     login = run_with_pool(lambda: seed_demo(settings))
     click.echo("")
@@ -263,7 +271,9 @@ def sandbox(host: str, port: int, run_migrations: bool) -> None:
 
     from app.providers.ribbon.sandbox.standalone import create_sandbox_app
 
-    settings = resolve_database(load_settings())
+    settings = load_settings()
+    refuse_public_sandbox(settings.with_(sandbox_enabled=True), host)
+    settings = resolve_database(settings)
     if run_migrations:
         asyncio.run(db.migrate(quiet=True, sandbox=True))
     click.echo(f"Ribbon sandbox on http://{host}:{port}")

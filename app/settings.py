@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,58 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _proxies(env: dict[str, str], name: str) -> str:
+    """Trusted proxy addresses: empty (trust none), `*`, or comma-separated IPs and CIDRs.
+    A typo must not silently become "trust nobody" (or worse), so anything else is refused."""
+    raw = (env.get(name) or "").strip()
+    if raw in ("", "*"):
+        return raw
+    entries = [item.strip() for item in raw.split(",") if item.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False) if "/" in entry else ipaddress.ip_address(
+                entry
+            )
+        except ValueError:
+            raise SettingsError(
+                f"{name} must be `*` or comma-separated IP addresses or CIDR networks, "
+                f"got {entry!r}"
+            ) from None
+    return ",".join(entries)
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost."})
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether a listening address is reachable only from this machine (`0.0.0.0` is not)."""
+    host = host.strip().strip("[]").lower()
+    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost: assume others can reach it
+
+
+def refuse_public_sandbox(settings: Settings, host: str) -> None:
+    """The sandbox's admin API has no authentication: refuse to serve it anywhere but a
+    developer's own machine, unless the operator says so explicitly with SANDBOX_ALLOW_PUBLIC."""
+    if not settings.sandbox_enabled or settings.sandbox_allow_public:
+        return
+    if settings.public_base_url.startswith("https://"):
+        reason = f"PUBLIC_BASE_URL is {settings.public_base_url} (https: a public deployment)"
+    elif not is_loopback_host(host):
+        reason = f"the server would listen on {host!r}, which is not a loopback address"
+    else:
+        return
+    raise SettingsError(
+        f"refusing to start: SANDBOX_ENABLED is set and {reason}. The Ribbon sandbox is for "
+        "development only (its admin API has no authentication). Unset SANDBOX_ENABLED, or set "
+        "SANDBOX_ALLOW_PUBLIC=1 if this really is a throwaway demo."
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None
@@ -55,6 +108,8 @@ class Settings:
     login_max_failures: int = 10
     login_window_seconds: int = 15 * 60
     sandbox_enabled: bool = False
+    sandbox_allow_public: bool = False  # SANDBOX_ALLOW_PUBLIC: serve it beyond loopback anyway
+    forwarded_allow_ips: str = ""  # trusted proxies: "" (none), "*", or "ip,cidr,..."
     webhook_secret_grace_seconds: int = 24 * 3600
     sse_max_stream_seconds: int = 300  # a live stream ends after this; browsers reconnect
     log_level: str = "INFO"
@@ -96,6 +151,8 @@ class Settings:
             raw_payload_retention_days=_int(env, "RAW_PAYLOAD_RETENTION_DAYS", 30, 1),
             session_max_age_seconds=_int(env, "SESSION_MAX_AGE_SECONDS", 8 * 3600, 60),
             sandbox_enabled=_bool(env, "SANDBOX_ENABLED", False),
+            sandbox_allow_public=_bool(env, "SANDBOX_ALLOW_PUBLIC", False),
+            forwarded_allow_ips=_proxies(env, "FORWARDED_ALLOW_IPS"),
             webhook_secret_grace_seconds=_int(env, "WEBHOOK_SECRET_GRACE_SECONDS", 24 * 3600, 0),
             sse_max_stream_seconds=_int(env, "SSE_MAX_STREAM_SECONDS", 300, 1),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import get, post
 from litestar.datastructures import Cookie
@@ -18,6 +18,7 @@ from app.accounts.devices import DEVICE_COOKIE
 from app.audit.service import record_audit
 from app.settings import Settings
 from app.web.auth import SESSION_COOKIE
+from app.web.client_address import client_ip
 
 
 class LoginForm(Struct):
@@ -35,10 +36,6 @@ def safe_next(target: str) -> str:
 
 def _wait_text(seconds: int) -> str:
     return "1 second" if seconds == 1 else f"{seconds} seconds"
-
-
-def client_ip(request: Any) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @get("/login", name="login")

@@ -12,7 +12,6 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from app.accounts.routes import client_ip
 from app.accounts.service import CurrentUser
 from app.assessments import service
 from app.assessments.service import (
@@ -28,6 +27,7 @@ from app.invitations.service import cards_for_assessment
 from app.jobs.service import get_job
 from app.settings import Settings
 from app.web.auth import requires_user
+from app.web.client_address import client_ip
 
 DEFAULT_QUESTIONS = [""]
 

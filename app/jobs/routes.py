@@ -13,7 +13,6 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from app import db
-from app.accounts.routes import client_ip
 from app.accounts.service import CurrentUser
 from app.assessments.service import job_assessments
 from app.audit.service import record_audit
@@ -23,6 +22,7 @@ from app.jobs import service
 from app.jobs.service import JobInput, JobInputError
 from app.jobs.window import INVITATION_STATUSES, Window, candidate_page, clean_window
 from app.web.auth import requires_user
+from app.web.client_address import client_ip
 
 NOTICES = {
     "created": "The job was created. Add candidates, then an assessment.",

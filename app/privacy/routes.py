@@ -12,12 +12,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from app.accounts.routes import client_ip
 from app.accounts.service import CurrentUser
 from app.crypto import SecretBox
 from app.privacy import erasure, rotation
 from app.settings import Settings
 from app.web.auth import requires_admin
+from app.web.client_address import client_ip
 
 
 async def _erase_page(

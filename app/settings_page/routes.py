@@ -8,12 +8,12 @@ from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from app.accounts.routes import client_ip
 from app.accounts.service import CurrentUser
 from app.crypto import SecretBox
 from app.settings import Settings
 from app.settings_page import service
 from app.web.auth import requires_admin
+from app.web.client_address import client_ip
 
 
 async def _page(user: CurrentUser, settings: Settings, **extra: object) -> Template:

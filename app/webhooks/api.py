@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
 from app.web.auth import requires_admin
+from app.web.client_address import client_ip
 from app.webhooks import service
 
 
@@ -62,8 +63,9 @@ async def replay_delivery(
         raise NotFoundException("No such delivery.")
     queued = await service.replay(user.organisation_id, [delivery_id])
     if queued:
-        ip = request.client.host if request.client else ""
-        await record_audit(user, "webhook_replayed", "webhook_delivery", str(delivery_id), ip=ip)
+        await record_audit(
+            user, "webhook_replayed", "webhook_delivery", str(delivery_id), ip=client_ip(request)
+        )
     return {"id": str(delivery_id), "queued": bool(queued)}
 
 

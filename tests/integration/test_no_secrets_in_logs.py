@@ -93,7 +93,10 @@ async def test_a_full_flow_logs_no_secret(wh_settings, webhook_database):
             webhook_token = row["webhook_token"]
             secret = BOX.open(row["webhook_secret_enc"])
             assert secret not in row["webhook_secret_enc"]
-            flow = await http.get(f"/sandbox/api/admin/flows/{row['provider_flow_id']}")
+            flow = await http.get(
+                f"/sandbox/api/v1/interview-flows/{row['provider_flow_id']}",
+                headers={"authorization": f"Bearer {api_key}"},
+            )
             assert secret in flow.text  # the secret really travelled to the provider
             candidate_id = await db.fetchval("SELECT id FROM candidate")
             invited = await form(

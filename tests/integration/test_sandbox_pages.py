@@ -192,3 +192,36 @@ async def test_admin_complete_options_and_errors(sandbox):
     index = await sandbox.get("/sandbox/")
     assert index.status_code == 200
     assert "Designer" in index.text
+
+
+async def test_the_admin_api_never_returns_a_webhook_secret(sandbox):
+    secret = "whsec-" + uuid.uuid4().hex
+    hook = {"webhook_url": "http://127.0.0.1:9/webhooks/ribbon/t", "webhook_secret_key": secret}
+    created = await sandbox.post(
+        "/sandbox/api/v1/interview-flows", json={**FLOW, **hook}, headers=AUTH
+    )
+    assert created.status_code == 200, created.text
+    flow_id = created.json()["interview_flow_id"]
+    plain = await sandbox.post("/sandbox/api/v1/interview-flows", json=FLOW, headers=AUTH)
+    # Ribbon's own API echoes the secret to the key's team (documented), so the secret is real
+    ribbon = await sandbox.get(f"/sandbox/api/v1/interview-flows/{flow_id}", headers=AUTH)
+    assert ribbon.json()["webhook_secret_key"] == secret
+    shown = await sandbox.get(f"/sandbox/api/admin/flows/{flow_id}")
+    assert shown.status_code == 200, shown.text
+    assert secret not in shown.text
+    assert "webhook_secret_key" not in shown.json()
+    assert shown.json()["webhook_secret_set"] is True
+    assert shown.json()["webhook_url"] == hook["webhook_url"]
+    without = await sandbox.get(f"/sandbox/api/admin/flows/{plain.json()['interview_flow_id']}")
+    assert without.json()["webhook_secret_set"] is False
+    made = await sandbox.post(
+        "/sandbox/api/v1/interviews", json={"interview_flow_id": flow_id}, headers=AUTH
+    )
+    interview = f"/sandbox/api/admin/interviews/{made.json()['interview_id']}"
+    for path in (
+        interview,
+        "/sandbox/api/admin/knobs",
+        f"/sandbox/api/admin/flows/{flow_id}/knobs",
+        "/sandbox/",
+    ):
+        assert secret not in (await sandbox.get(path)).text

@@ -350,6 +350,7 @@ async def test_a_replayed_forged_delivery_still_acts_on_nothing_of_the_victims(
         row = await db.fetchrow(
             "SELECT status, last_error FROM webhook_delivery WHERE id = $1::uuid", delivery_id
         )
+        assert row is not None
         assert tuple(row) == ("ignored", "interview of another assessment")
         replayed = await client.post(
             f"/deliveries/{delivery_id}/replay",

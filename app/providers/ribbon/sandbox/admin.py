@@ -2,7 +2,8 @@
 without a browser, triggering `candidate_status_updated`, and reading the sandbox's truth.
 
 No authentication: the sandbox exists only where SANDBOX_ENABLED is set (development, demos,
-tests, benchmarks) and holds nothing but made-up interviews."""
+tests, benchmarks), startup refuses it on a public address (`refuse_public_sandbox`), and it
+holds nothing but made-up interviews. Still, nothing here returns a flow's webhook secret."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ async def set_flow_knobs(request: Request[Any, Any, Any], flow_id: FromPath[str]
 async def flow_truth(flow_id: FromPath[str]) -> dict[str, Any]:
     flow = await _flow(flow_id)
     return {
-        **service.flow_json(flow),
+        **admin_flow_json(flow),
         "knobs": service._json(flow["knobs"]),
         "deliveries": await service.deliveries(flow_id=flow_id),
     }
@@ -160,6 +161,15 @@ def completion_options(data: dict[str, Any]) -> CompletionOptions:
         no_summary=bool(flags["no_summary"]),
         language_assessment=bool(flags["language_assessment"]),
     )
+
+
+def admin_flow_json(flow: Any) -> dict[str, Any]:
+    """A flow as the admin API shows it: never its webhook secret, only whether it has one.
+    Ribbon's own `GET /v1/interview-flows/{id}` echoes the secret to the key's team, and so
+    does the sandbox's emulation of it; this API has no authentication at all."""
+    shown = service.flow_json(flow)
+    shown["webhook_secret_set"] = bool(shown.pop("webhook_secret_key", None))
+    return shown
 
 
 async def _flow(flow_id: str) -> Any:
