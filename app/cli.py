@@ -209,6 +209,28 @@ def create_user(org_id: str, email: str, password: str, role: str, name: str) ->
     click.echo(str(user_id))
 
 
+@main.command("set-password")
+@click.option("--email", required=True, help="The user whose password to set.")
+@click.password_option(help="The new password (asked for, twice, when not given).")
+@friendly_errors
+def set_password(email: str, password: str) -> None:
+    """Set a user's password (when no email can reach them); every session of theirs ends."""
+    from app.accounts.service import AccountError, change_password, user_id_by_email
+
+    async def run() -> None:
+        user_id = await user_id_by_email(email)
+        if user_id is None:
+            raise CommandError(f"no active user has the email {email!r}")
+        try:
+            await change_password(user_id, password)
+        except AccountError as exc:
+            raise CommandError(str(exc)) from None
+
+    resolve_database(load_settings())
+    run_with_pool(run)
+    click.echo(f"password set for {email}; their sessions have ended")
+
+
 @main.command("create-api-token")
 @click.option("--email", required=True, help="The user the token acts as.")
 @click.option("--name", default="cli")

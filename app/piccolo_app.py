@@ -3,7 +3,14 @@ The Ribbon sandbox has an app of its own (`app/providers/ribbon/sandbox/piccolo_
 
 from piccolo.conf.apps import AppConfig
 
-from app.accounts.tables import ApiToken, AppUser, LoginAttempt, Organisation, UserSession
+from app.accounts.tables import (
+    ApiToken,
+    AppUser,
+    LoginAttempt,
+    Organisation,
+    PasswordReset,
+    UserSession,
+)
 from app.assessments.tables import Assessment
 from app.audit.tables import AuditEvent
 from app.candidates.tables import Application, Candidate
@@ -24,6 +31,7 @@ APP_CONFIG = AppConfig(
         UserSession,
         ApiToken,
         LoginAttempt,
+        PasswordReset,
         AuditEvent,
         Job,
         Candidate,

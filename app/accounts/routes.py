@@ -13,9 +13,10 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from msgspec import Struct
 
-from app.accounts import devices, service
+from app.accounts import devices, resets, service
 from app.accounts.devices import DEVICE_COOKIE
 from app.audit.service import record_audit
+from app.crypto import SecretBox
 from app.settings import Settings
 from app.web.auth import SESSION_COOKIE
 from app.web.client_address import client_ip
@@ -39,10 +40,13 @@ def _wait_text(seconds: int) -> str:
 
 
 @get("/login", name="login")
-async def login_page(request: HTMXRequest, next: FromQuery[str] = "/") -> Template | Redirect:
+async def login_page(
+    request: HTMXRequest, next: FromQuery[str] = "/", notice: FromQuery[str] = ""
+) -> Template | Redirect:
     if request.scope.get("user") is not None:
         return Redirect(safe_next(next))
-    return Template("accounts/login.html", context={"next": safe_next(next), "email": ""})
+    context = {"next": safe_next(next), "email": "", "notice": notice[:40]}
+    return Template("accounts/login.html", context=context)
 
 
 @post("/login", name="login_submit")
@@ -118,4 +122,103 @@ async def logout(request: HTMXRequest) -> Redirect:
     return response
 
 
-ROUTES = [login_page, login_submit, logout]
+class ForgotForm(Struct):
+    email: str = ""
+
+
+class ResetForm(Struct):
+    token: str = ""
+    password: str = ""
+    confirm: str = ""
+
+
+SENT = (
+    "If an account uses that address, an email with a link to set a new password is on its "
+    "way. The link works for an hour, once."
+)
+
+
+@get("/login/forgot", name="password_forgot")
+async def forgot_page() -> Template:
+    return Template("accounts/forgot.html", context={"email": ""})
+
+
+@post("/login/forgot", name="password_forgot_submit")
+async def forgot_submit(
+    request: HTMXRequest,
+    data: Annotated[ForgotForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    settings: NamedDependency[Settings],
+    box: NamedDependency[SecretBox],
+) -> Template:
+    """The same answer for any address; requests slow down like logins."""
+    device_cookie = request.cookies.get(DEVICE_COOKIE)
+    email = data.email.strip()[:254]
+    if "@" not in email:
+        return Template(
+            "accounts/forgot.html",
+            context={"email": email, "error": "Enter the email address you log in with."},
+            status_code=400,
+        )
+    wait = await resets.request_reset(
+        email,
+        client_ip(request),
+        devices.device_for(settings.secret_key, device_cookie, email),
+        box,
+    )
+    if wait:
+        page = Template(
+            "accounts/forgot.html",
+            context={
+                "email": email,
+                "error": f"Too many requests for this email or from this network. Try again "
+                f"in {_wait_text(wait)}.",
+            },
+            status_code=429,
+        )
+        page.headers["Retry-After"] = str(wait)
+        return page
+    return Template("accounts/forgot.html", context={"email": "", "sent": SENT})
+
+
+@get("/login/reset", name="password_reset")
+async def reset_page(token: FromQuery[str] = "") -> Template:
+    valid = await resets.valid_reset(token[:200])
+    return Template(
+        "accounts/reset.html",
+        context={"token": token[:200] if valid else "", "expired": valid is None},
+        status_code=200 if valid else 400,
+    )
+
+
+@post("/login/reset", name="password_reset_submit")
+async def reset_submit(
+    data: Annotated[ResetForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Template | Redirect:
+    try:
+        user_id = await resets.reset_password(data.token[:200], data.password, data.confirm)
+    except service.AccountError as exc:
+        valid = await resets.valid_reset(data.token[:200])
+        return Template(
+            "accounts/reset.html",
+            context={
+                "token": data.token[:200] if valid else "",
+                "expired": valid is None,
+                "error": str(exc),
+            },
+            status_code=400,
+        )
+    user = await service.user_by_id(user_id)
+    if user is not None:
+        await record_audit(user, "password_reset", "user", str(user.id))
+    return Redirect("/login?notice=password_reset")
+
+
+ROUTES = [
+    login_page,
+    login_submit,
+    logout,
+    forgot_page,
+    forgot_submit,
+    reset_page,
+    reset_submit,
+]

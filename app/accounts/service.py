@@ -129,42 +129,77 @@ async def _lock(key: str) -> None:
     await db.fetch("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
 
 
-async def _admission(
-    email: str, ip: str, device: str | None, max_failures: int, window_seconds: int
+# What each limited action counts: the table of its attempts, which of them count, and when.
+LIMITED = {
+    "login": ("login_attempt", "NOT succeeded", "at"),
+    "reset": ("password_reset", "true", "requested_at"),
+}
+
+
+async def admission(
+    action: str,
+    email: str,
+    ip: str,
+    device: str | None,
+    max_attempts: int,
+    window_seconds: int,
 ) -> tuple[int, str | None]:
-    """Inside the caller's transaction: the seconds to wait (0: go ahead) and the device the
-    attempt counts against. Advisory locks, always taken in the same order, make counting and
-    recording one step, so concurrent guesses cannot slip past the limit."""
+    """Inside the caller's transaction, which then records the attempt: the seconds to wait (0:
+    go ahead) and the device the attempt counts against. Attempts count for this browser's
+    device cookie when it has one for the account, else for the email and the address. Advisory
+    locks, always taken in the same order, make counting and recording one step, so concurrent
+    requests cannot slip past the limit."""
+    table, counted, at = LIMITED[action]
     window = dt.timedelta(seconds=window_seconds)
     if device is not None:
-        await _lock("login-device:" + device)
-        failures = await db.fetchval(
-            """SELECT count(*) FROM login_attempt
-               WHERE device = $1 AND NOT succeeded AND at > now() - $2::interval""",
+        await _lock(f"{action}-device:{device}")
+        used = await db.fetchval(
+            f"""SELECT count(*) FROM {table}
+                WHERE device = $1 AND {counted} AND {at} > now() - $2::interval""",
             device,
             window,
         )
-        if failures < max_failures:
+        if used < max_attempts:
             return 0, device
         device = None  # this browser failed too often itself: it is an unknown client again
-    for key in sorted(("login-ip:" + ip, "login-email:" + email)):
+    for key in sorted((f"{action}-ip:{ip}", f"{action}-email:{email}")):
         await _lock(key)
     rows = await db.fetch(
-        """SELECT count(*) AS failures,
-                  coalesce(extract(epoch FROM now() - max(at)), 0) AS since_last
-           FROM login_attempt
-           WHERE NOT succeeded AND device IS NULL AND ip = $1 AND at > now() - $3::interval
-           UNION ALL
-           SELECT count(*), coalesce(extract(epoch FROM now() - max(at)), 0)
-           FROM login_attempt
-           WHERE NOT succeeded AND device IS NULL AND lower(email) = $2
-             AND at > now() - $3::interval""",
+        f"""SELECT count(*) AS used,
+                   coalesce(extract(epoch FROM now() - max({at})), 0) AS since_last
+            FROM {table}
+            WHERE {counted} AND device IS NULL AND ip = $1 AND {at} > now() - $3::interval
+            UNION ALL
+            SELECT count(*), coalesce(extract(epoch FROM now() - max({at})), 0)
+            FROM {table}
+            WHERE {counted} AND device IS NULL AND lower(email) = $2
+              AND {at} > now() - $3::interval""",
         ip,
         email,
         window,
     )
-    waits = [login_delay(r["failures"], max_failures) - float(r["since_last"]) for r in rows]
+    waits = [login_delay(r["used"], max_attempts) - float(r["since_last"]) for r in rows]
     return max(0, math.ceil(max(waits))), None
+
+
+ATTEMPTS_KEPT_DAYS = 7
+
+
+async def forget_old_attempts() -> int:
+    """Login attempts and reset requests older than a week go: they hold typed addresses (some
+    of nobody's account) and client addresses, and the limits look back 15 minutes."""
+    rows = await db.fetch(
+        """WITH logins AS (
+               DELETE FROM login_attempt WHERE at < now() - make_interval(days => $1)
+               RETURNING 1
+           ), resets AS (
+               DELETE FROM password_reset WHERE requested_at < now() - make_interval(days => $1)
+               RETURNING 1
+           )
+           SELECT (SELECT count(*) FROM logins) + (SELECT count(*) FROM resets) AS n""",
+        ATTEMPTS_KEPT_DAYS,
+    )
+    return int(rows[0]["n"])
 
 
 async def attempt_login(
@@ -184,7 +219,7 @@ async def attempt_login(
     email = clean_text(email).strip().lower()[:254]
     password, ip = clean_text(password), clean_text(ip)[:200]
     async with db.transaction():
-        wait, device = await _admission(email, ip, device, max_failures, window_seconds)
+        wait, device = await admission("login", email, ip, device, max_failures, window_seconds)
         if wait > 0:
             return LoginOutcome(None, retry_after=wait)
         attempt_id = await db.fetchval(
@@ -247,6 +282,14 @@ async def end_session(token: str) -> None:
     await UserSession.update({UserSession.revoked_at: dt.datetime.now(dt.UTC)}).where(
         UserSession.token_hash == token_hash(token)
     )
+
+
+async def user_id_by_email(email: str) -> uuid.UUID | None:
+    found: uuid.UUID | None = await db.fetchval(
+        "SELECT id FROM app_user WHERE lower(email) = $1 AND is_active",
+        clean_text(email).strip().lower(),
+    )
+    return found
 
 
 async def change_password(user_id: uuid.UUID, new_password: str) -> None:

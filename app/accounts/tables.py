@@ -1,4 +1,4 @@
-"""Tables of organisations, users, sessions, API tokens and login attempts."""
+"""Tables of organisations, users, sessions, API tokens, login attempts and password resets."""
 
 from piccolo.columns import UUID, BigSerial, Boolean, Text, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
@@ -55,3 +55,19 @@ class LoginAttempt(Table, tablename="login_attempt"):
     device = Text(null=True, default=None)  # the device cookie's nonce, for a known browser
     succeeded = Boolean()
     at = Timestamptz(default=TimestamptzNow())
+
+
+class PasswordReset(Table, tablename="password_reset"):
+    """A reset request; for an account, with its one-time link's hash (see `resets.py`)."""
+
+    id = UUID(primary_key=True)
+    email = Text()
+    ip = Text()
+    device = Text(null=True, default=None)
+    user_id = UUID(null=True, default=None)
+    token_hash = Text(null=True, default=None, secret=True)
+    token_enc = Text(null=True, default=None, secret=True)
+    status = Text()
+    requested_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(null=True, default=None)
+    used_at = Timestamptz(null=True, default=None)

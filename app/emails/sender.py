@@ -53,6 +53,27 @@ def parse_smtp_url(url: str) -> SmtpTarget:
     )
 
 
+async def smtp_send(message: EmailMessage, smtp_url: str) -> None:
+    """Send one message; a bad SMTP_URL is a permanent failure, SMTP trouble a retry."""
+    try:
+        target = parse_smtp_url(smtp_url)
+    except ValueError as exc:
+        raise PermanentFailure(str(exc)) from None
+    try:
+        await aiosmtplib.send(
+            message,
+            hostname=target.hostname,
+            port=target.port,
+            username=target.username,
+            password=target.password,
+            use_tls=target.use_tls,
+            start_tls=target.start_tls,
+            timeout=20,
+        )
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        raise RetryLater(f"SMTP: {exc}"[:500]) from None
+
+
 def build_message(row: Any, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
@@ -104,23 +125,7 @@ async def send_email(job: Job, ctx: Any) -> None:
                 "SMTP_URL is not set: the email is kept here and was not sent.",
             )
         return
-    try:
-        target = parse_smtp_url(smtp_url)
-    except ValueError as exc:
-        raise PermanentFailure(str(exc)) from None
-    try:
-        await aiosmtplib.send(
-            build_message(row, ctx.settings.email_from),
-            hostname=target.hostname,
-            port=target.port,
-            username=target.username,
-            password=target.password,
-            use_tls=target.use_tls,
-            start_tls=target.start_tls,
-            timeout=20,
-        )
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        raise RetryLater(f"SMTP: {exc}"[:500]) from None
+    await smtp_send(build_message(row, ctx.settings.email_from), smtp_url)
     async with queue.fenced(job):
         await db.fetch(
             """UPDATE email_message SET status = 'sent', sent_at = now(), last_error = '',

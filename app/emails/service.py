@@ -14,10 +14,11 @@ from app import db
 from app.queue import service as queue
 from app.settings import PROJECT_ROOT
 
-KINDS = ("invite", "reminder")
+KINDS = ("invite", "reminder", "password_reset")
 SUBJECTS = {
     "invite": "Your video interview for {job_title} at {org_name}",
     "reminder": "Reminder: your video interview for {job_title} at {org_name}",
+    "password_reset": "Set a new password for {org_name}",
 }
 
 

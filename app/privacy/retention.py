@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import db
+from app.accounts.service import forget_old_attempts
 from app.audit.service import record_audit
 from app.logs import get_logger
 from app.queue import service as queue
@@ -119,6 +120,7 @@ async def retention(job: Job, ctx: Any) -> None:
     days = ctx.settings.raw_payload_retention_days
     async with queue.fenced(job):
         run = await redact_expired(days)
+        await forget_old_attempts()
         if run.more:
             await queue.enqueue(KIND, {}, dedupe_key="retention:more", max_attempts=3)
     if run.deliveries or run.results:

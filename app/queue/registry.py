@@ -49,4 +49,5 @@ JOB_MODULES: list[str] = [
     "app.webhooks.processing",
     "app.webhooks.reconcile",
     "app.privacy.retention",
+    "app.accounts.resets",
 ]

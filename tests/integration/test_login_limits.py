@@ -32,8 +32,9 @@ async def sign_in(client: Any, account: Any) -> Any:
 
 
 async def spread_over_addresses() -> None:
-    """As if the failures so far came from many addresses (a botnet, or a company's NAT)."""
-    await db.fetch("UPDATE login_attempt SET ip = '203.0.113.' || (id % 250)")
+    """As if the failures so far came from many addresses (a botnet, or a company's NAT), the
+    last of them just now (so waits do not depend on how fast the test runs)."""
+    await db.fetch("UPDATE login_attempt SET ip = '203.0.113.' || (id % 250), at = now()")
 
 
 async def test_a_browser_that_logged_in_before_is_not_locked_out_by_guesses_elsewhere(

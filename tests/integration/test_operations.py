@@ -60,6 +60,42 @@ async def test_cli_creates_org_user_and_token_printing_them_last(test_database, 
     assert token.stdout.strip().splitlines()[-1].startswith("hwt_")
 
 
+async def test_cli_sets_a_password_and_ends_the_users_sessions(
+    test_database, clean_db, make_account
+):
+    account = await make_account()
+    from app.accounts.service import session_user, start_session
+
+    token = await start_session(account.user_id, "127.0.0.1", "test", 3600)
+    done = hirewire(
+        "set-password",
+        "--email",
+        account.email.upper(),
+        "--password",
+        "another-long-one",
+        dsn=test_database.dsn,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "sessions have ended" in done.stdout
+    assert await session_user(token) is None
+    unknown = hirewire(
+        "set-password",
+        "--email",
+        "nobody@example.com",
+        "--password",
+        "another-long-one",
+        dsn=test_database.dsn,
+    )
+    assert unknown.returncode != 0
+    assert "no active user" in unknown.stderr
+    short = hirewire(
+        "set-password", "--email", account.email, "--password", "short", dsn=test_database.dsn
+    )
+    assert short.returncode != 0
+    assert "at least 10 characters" in short.stderr
+    assert "Traceback" not in short.stderr + unknown.stderr
+
+
 async def test_cli_errors_are_one_line_without_traceback(test_database, clean_db):
     bad_org = hirewire(
         "create-user",
