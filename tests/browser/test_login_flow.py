@@ -30,3 +30,56 @@ async def test_log_in_reach_dashboard_and_log_out(page, make_account):
     await page.goto("/")
     await expect(page).to_have_url(page.url)  # still on the login page
     assert "/login" in page.url
+
+
+async def test_forgot_password_and_set_a_new_one(page, make_account):
+    from app import db
+    from app.crypto import token_hash
+
+    account = await make_account(org_name="Globex Talent")
+    await page.goto("/login")
+    await page.get_by_role("link", name="Forgot your password?").click()
+    await expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
+    await screenshot(page, "password-forgot")
+    await screenshot(page, "password-forgot", phone=True)
+    await page.get_by_label("Email").fill(account.email)
+    await page.get_by_role("button", name="Email me a link").click()
+    await expect(page.get_by_role("status")).to_contain_text("If an account uses that address")
+    await screenshot(page, "password-forgot-sent")
+
+    token = "hwr_browser-test-token"
+    await db.fetch(
+        """INSERT INTO password_reset (email, ip, user_id, token_hash, status, expires_at)
+           VALUES ($1, '127.0.0.1', $2, $3, 'sent', now() + interval '1 hour')""",
+        account.email,
+        account.user_id,
+        token_hash(token),
+    )
+    await page.goto(f"/login/reset?token={token}")
+    await page.get_by_label("New password").fill("a-brand-new-pass")
+    await page.get_by_label("The same again").fill("not-the-same-pass")
+    await page.get_by_role("button", name="Set the password").click()
+    await expect(page.get_by_role("alert")).to_contain_text("not the same")
+    await screenshot(page, "password-reset")
+    await screenshot(page, "password-reset", phone=True)
+    await page.get_by_label("New password").fill("a-brand-new-pass")
+    await page.get_by_label("The same again").fill("a-brand-new-pass")
+    await page.get_by_role("button", name="Set the password").click()
+    await expect(page.get_by_role("status")).to_contain_text("Your new password is set")
+    await screenshot(page, "password-reset-done")
+    await page.goto(f"/login/reset?token={token}")
+    await expect(page.get_by_role("link", name="Ask for a new link")).to_be_visible()
+    await screenshot(page, "password-reset-expired", phone=True)
+
+
+async def test_too_many_failed_logins_say_how_long_to_wait(page, make_account):
+    account = await make_account()
+    await page.goto("/login")
+    for _ in range(11):
+        await page.get_by_label("Email").fill(account.email)
+        await page.get_by_label("Password").fill("not-the-password")
+        await page.get_by_role("button", name="Log in").click()
+        await page.wait_for_load_state()
+    await expect(page.get_by_role("alert")).to_contain_text("Try again in")
+    await screenshot(page, "login-slowed")
+    await screenshot(page, "login-slowed", phone=True)
