@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import math
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from litestar import get
 from litestar.di import NamedDependency
@@ -25,15 +26,17 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from app import db
+from app.accounts import service
 from app.accounts.service import CurrentUser
 from app.dashboard.live import RESYNC, LiveHub
 from app.invitations import cards
 from app.settings import Settings
-from app.web.auth import requires_user
+from app.web.auth import SESSION_COOKIE, requires_user
 
 CATCH_UP_MARGIN = dt.timedelta(seconds=15)  # longer than any writer's transaction
 CATCH_UP_LIMIT = 200
 KEEPALIVE_SECONDS = 15.0
+AUTH_CHECK_SECONDS = 5.0  # a stream outlives its session's end by at most this
 RETRY_MS = 1000
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -92,8 +95,15 @@ async def _catch_up(
 
 
 async def job_events(
-    hub: LiveHub, org: uuid.UUID, job: uuid.UUID, since: int | None, max_seconds: float
+    hub: LiveHub,
+    org: uuid.UUID,
+    job: uuid.UUID,
+    since: int | None,
+    max_seconds: float,
+    still_allowed: Callable[[], Awaitable[bool]] | None = None,
 ) -> AsyncIterator[ServerSentEventMessage]:
+    """The job's events until `max_seconds` pass, the server stops, or `still_allowed` (asked
+    every AUTH_CHECK_SECONDS) says the caller's session or token has ended."""
     with hub.listen(job) as queue:  # listen before reading the database: nothing falls between
         clock = Clock(await database_now())
         yield ServerSentEventMessage(comment="live", retry=RETRY_MS, data=None)
@@ -102,13 +112,24 @@ async def job_events(
             for message in await _catch_up(org, job, since, synced):
                 yield message
         deadline = time.monotonic() + max_seconds
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                update = await asyncio.wait_for(queue.get(), timeout=min(KEEPALIVE_SECONDS, left))
-            except TimeoutError:
+        next_tick = time.monotonic() + KEEPALIVE_SECONDS
+        next_check = time.monotonic() + AUTH_CHECK_SECONDS if still_allowed else math.inf
+        while (now := time.monotonic()) < deadline:
+            if still_allowed is not None and now >= next_check:
+                if not await still_allowed():
+                    return  # logged out (or revoked): the browser's reconnect is refused
+                next_check = now + AUTH_CHECK_SECONDS
+            if now >= next_tick:
                 # A named event, not a comment: its id moves the browser's Last-Event-ID on.
                 yield ServerSentEventMessage(event="tick", data="tick", id=clock.now())
+                next_tick = now + KEEPALIVE_SECONDS
                 continue
+            try:
+                wait = min(next_tick, next_check, deadline) - now
+                update = await asyncio.wait_for(queue.get(), timeout=max(0.0, wait))
+            except TimeoutError:
+                continue
+            next_tick = time.monotonic() + KEEPALIVE_SECONDS
             if update is None:  # the server is stopping: end cleanly, the browser reconnects
                 return
             if update.event == RESYNC:
@@ -145,9 +166,23 @@ async def job_stream(
             job_id,
             start,
             float(settings.sse_max_stream_seconds),
+            _still_allowed(request),
         ),
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+def _still_allowed(request: HTMXRequest) -> Callable[[], Awaitable[bool]]:
+    """Whether the credential this stream was opened with still works."""
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    header = request.headers.get("authorization", "")
+
+    async def check() -> bool:
+        if request.auth == "token":
+            return await service.token_user(header[7:].strip()) is not None
+        return await service.session_user(cookie) is not None
+
+    return check
 
 
 ROUTES = [job_stream]

@@ -139,3 +139,29 @@ async def test_a_stream_never_carries_another_organisations_changes(live_server,
         # catching up from the start of time re-announces this job's cards and no others
         async with stream(client, url, headers={"Last-Event-ID": "1"}) as events:
             assert (await events.next())["event"] == f"card-{my_card.id}"
+
+
+async def until_end(events: Events, timeout: float) -> None:
+    """Read on (ticks may come first) until the stream ends: EOFError, or a timeout."""
+    while True:
+        await events.next(timeout=timeout)
+
+
+async def test_a_stream_ends_soon_after_its_session_does(live_server, make_account):
+    from app.dashboard.stream import AUTH_CHECK_SECONDS
+    from tests.conftest import form_post
+
+    account = await make_account()
+    assessment = await make_assessment(account.organisation_id)
+    async with httpx.AsyncClient(base_url=live_server.url) as client:
+        await login(client, account)
+        url = f"/jobs/{assessment.job_id}/stream"
+        async with stream(client, url) as events:
+            cookie = client.cookies["hw_session"]
+            async with httpx.AsyncClient(base_url=live_server.url) as other:
+                other.cookies.set("hw_session", cookie)
+                await form_post(other, "/logout", {})
+            with pytest.raises(EOFError):
+                await until_end(events, AUTH_CHECK_SECONDS + 10)
+        again = await client.get(url, follow_redirects=False)
+        assert again.status_code in (302, 303, 401)
