@@ -37,6 +37,7 @@ class CurrentUser:
     name: str
     role: str
     session_id: uuid.UUID | None = None
+    csrf_hash: str | None = None  # of the CSRF token bound to the session (None: not bound)
 
     @property
     def is_admin(self) -> bool:
@@ -250,7 +251,11 @@ async def user_by_id(user_id: uuid.UUID) -> CurrentUser | None:
     return CurrentUser(**dict(row)) if row else None
 
 
-async def start_session(user_id: uuid.UUID, ip: str, user_agent: str, max_age: int) -> str:
+async def start_session(
+    user_id: uuid.UUID, ip: str, user_agent: str, max_age: int, csrf_token: str | None = None
+) -> str:
+    """A new session; `csrf_token` is the CSRF token issued with it (only its hash is kept),
+    the only one its unsafe requests are accepted with."""
     token = new_token(SESSION_PREFIX)
     await UserSession.insert(
         UserSession(
@@ -259,6 +264,7 @@ async def start_session(user_id: uuid.UUID, ip: str, user_agent: str, max_age: i
             expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=max_age),
             ip=ip[:100],
             user_agent=user_agent[:300],
+            csrf_hash=token_hash(csrf_token) if csrf_token else None,
         )
     )
     return token
@@ -270,7 +276,7 @@ async def session_user(token: str) -> CurrentUser | None:
     row = await db.fetchrow(
         _USER_SQL.replace(
             "FROM app_user u", "FROM user_session s JOIN app_user u ON u.id = s.user_id"
-        ).replace("SELECT u.id,", "SELECT s.id AS session_id, u.id,")
+        ).replace("SELECT u.id,", "SELECT s.id AS session_id, s.csrf_hash, u.id,")
         + """ WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
               AND u.is_active AND s.created_at >= u.password_changed_at""",
         token_hash(token),

@@ -35,6 +35,7 @@ class UserSession(Table, tablename="user_session"):
     revoked_at = Timestamptz(null=True, default=None)
     ip = Text(default="")
     user_agent = Text(default="")
+    csrf_hash = Text(null=True, default=None, secret=True)  # the CSRF token issued at login
 
 
 class ApiToken(Table, tablename="api_token"):
@@ -46,6 +47,7 @@ class ApiToken(Table, tablename="api_token"):
     created_at = Timestamptz(default=TimestamptzNow())
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None)
 
 
 class LoginAttempt(Table, tablename="login_attempt"):

@@ -3,6 +3,7 @@ Anonymous requests pass through; guards decide what needs a user."""
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -13,8 +14,11 @@ from litestar.plugins.htmx import HTMXRequest
 
 from app.accounts import service
 from app.accounts.service import CurrentUser
+from app.crypto import token_hash
 
 SESSION_COOKIE = "hw_session"
+CSRF_COOKIE = "csrftoken"  # Litestar's CSRFConfig default
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):
@@ -29,8 +33,23 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         if cookie:
             user = await service.session_user(cookie)
             if user is not None:
+                _check_bound_csrf(connection, user)
                 return AuthenticationResult(user=user, auth="session")
         return AuthenticationResult(user=None, auth=None)
+
+
+def _check_bound_csrf(connection: ASGIConnection, user: CurrentUser) -> None:
+    """Litestar's CSRF check proves the form and the cookie agree; this proves the cookie is the
+    one issued with this session at login (sessions from before binding existed are exempt)."""
+    if connection.scope.get("method", "GET") in SAFE_METHODS or user.csrf_hash is None:
+        return
+    if connection.scope.get("path", "").startswith("/api/"):
+        return  # the JSON API takes tokens only (requires_token), never this session
+    issued = connection.cookies.get(CSRF_COOKIE, "")
+    if not hmac.compare_digest(token_hash(issued), user.csrf_hash):
+        raise PermissionDeniedException(
+            "This page is from before your last login. Reload it and try again."
+        )
 
 
 def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:

@@ -71,3 +71,22 @@ async def test_forged_and_garbage_cookies_are_refused_without_error(client, make
         response = await client.get("/jobs", headers={"cookie": cookie}, follow_redirects=False)
         assert response.status_code == 302, (value[:10], response.status_code)
         assert response.headers["location"].startswith("/login")
+
+
+async def test_login_rotates_the_csrf_token_and_binds_it_to_the_session(client, make_account):
+    account = await make_account()
+    before = await csrf_token(client)  # e.g. one an attacker obtained and planted
+    await login(client, account)
+    after = client.cookies["csrftoken"]
+    assert after != before
+    ok = await client.post("/logout", data={"_csrf_token": after}, follow_redirects=False)
+    assert ok.status_code in (302, 303)
+
+    await login(client, account)
+    bound = client.cookies["csrftoken"]
+    client.cookies.set("csrftoken", before)  # a valid Litestar token, but not this session's
+    refused = await client.post("/logout", data={"_csrf_token": before}, follow_redirects=False)
+    assert refused.status_code == 403
+    assert "from before your last login" in refused.text
+    client.cookies.set("csrftoken", bound)
+    assert (await client.get("/", follow_redirects=False)).status_code == 200  # still logged in
