@@ -20,6 +20,7 @@ from litestar.template.config import TemplateConfig
 
 from app import db
 from app.accounts import routes as account_routes
+from app.accounts import token_routes
 from app.audit import routes as audit_routes
 from app.crypto import SecretBox
 from app.dashboard.live import live_plugins
@@ -55,6 +56,7 @@ def html_routes() -> list[Any]:
     return [
         *web_routes.ROUTES,
         *account_routes.ROUTES,
+        *token_routes.HTML_ROUTES,
         *audit_routes.ROUTES,
         *dashboard_routes.ROUTES,
         *dashboard_stream.ROUTES,
@@ -103,6 +105,7 @@ def api_routes() -> list[Any]:
     from app.webhooks import api as webhook_api
 
     return [
+        *token_routes.API_ROUTES,
         *webhook_api.ROUTES,
         *job_api.ROUTES,
         *candidate_api.ROUTES,

@@ -234,13 +234,70 @@ def set_password(email: str, password: str) -> None:
 @main.command("create-api-token")
 @click.option("--email", required=True, help="The user the token acts as.")
 @click.option("--name", default="cli")
+@click.option(
+    "--expires-days",
+    type=click.Choice(["7", "30", "90", "365", "never"]),
+    default="never",
+    show_default=True,
+)
 @friendly_errors
-def create_api_token(email: str, name: str) -> None:
+def create_api_token(email: str, name: str, expires_days: str) -> None:
     """Create an API token; prints it once (only its hash is stored)."""
     from app.accounts.service import create_api_token as create
 
+    days = None if expires_days == "never" else int(expires_days)
     resolve_database(load_settings())
-    click.echo(run_with_pool(lambda: create(email, name)))
+    click.echo(run_with_pool(lambda: create(email, name, days)))
+
+
+@main.command("list-api-tokens")
+@click.option("--email", required=True, help="Whose tokens.")
+@friendly_errors
+def list_api_tokens(email: str) -> None:
+    """A user's API tokens, one a line: id, prefix, state, name (never the tokens)."""
+    from app.accounts import tokens
+
+    async def run() -> list[dict[str, Any]]:
+        return await tokens.list_tokens(await tokens.user_id_for(email))
+
+    resolve_database(load_settings())
+    for row in run_with_pool(run):
+        click.echo(f"{row['id']}  {row['prefix']}...  {row['state']:<8} {row['name']}")
+
+
+@main.command("revoke-api-token")
+@click.option("--email", required=True, help="Whose token.")
+@click.option("--id", "token_id", required=True, help="The token's id (list-api-tokens).")
+@friendly_errors
+def revoke_api_token(email: str, token_id: str) -> None:
+    """Revoke one of a user's API tokens; it stops working at once."""
+    from app.accounts import tokens
+
+    try:
+        wanted = uuid.UUID(token_id)
+    except ValueError:
+        raise CommandError(f"--id must be a token id (a UUID), got {token_id!r}") from None
+
+    async def run() -> dict[str, Any] | None:
+        return await tokens.revoke_token(await tokens.user_id_for(email), wanted)
+
+    resolve_database(load_settings())
+    if run_with_pool(run) is None:
+        raise CommandError(f"{email} has no token {token_id}")
+    click.echo(f"revoked {token_id}")
+
+
+@main.command("deactivate-user")
+@click.option("--email", required=True)
+@friendly_errors
+def deactivate_user(email: str) -> None:
+    """Deactivate a user: they cannot log in, and every session and API token of theirs is
+    revoked (reactivating them later revives none)."""
+    from app.accounts import tokens
+
+    resolve_database(load_settings())
+    revoked = run_with_pool(lambda: tokens.deactivate_user(email))
+    click.echo(f"deactivated {email}; {revoked} sessions and tokens revoked")
 
 
 @main.command()

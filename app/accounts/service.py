@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -16,7 +17,7 @@ from app.accounts.passwords import (
     new_password_hash,
     password_problem,
 )
-from app.accounts.tables import ApiToken, AppUser, Organisation, UserSession
+from app.accounts.tables import AppUser, Organisation, UserSession
 from app.crypto import SecretBox, new_token, token_hash
 
 ROLES = ("admin", "recruiter")
@@ -314,16 +315,34 @@ async def change_password(user_id: uuid.UUID, new_password: str) -> None:
         )
 
 
-async def create_api_token(email: str, name: str = "") -> str:
-    """A new API token for the user with this email; only its hash is stored."""
+TOKEN_COLUMNS = "id, name, prefix, created_at, last_used_at, expires_at, revoked_at"
+
+
+async def insert_api_token(
+    user_id: uuid.UUID, name: str, expires_in_days: int | None
+) -> tuple[str, Any]:
+    """A new API token (shown once) and its row; only the token's hash is stored."""
+    token = new_token(API_TOKEN_PREFIX)
+    row = await db.fetchrow(
+        f"""INSERT INTO api_token (user_id, name, prefix, token_hash, expires_at)
+            VALUES ($1, $2, $3, $4, now() + make_interval(days => $5))
+            RETURNING {TOKEN_COLUMNS}""",
+        user_id,
+        name[:100],
+        token[:10],
+        token_hash(token),
+        expires_in_days,
+    )
+    return token, row
+
+
+async def create_api_token(email: str, name: str = "", expires_in_days: int | None = None) -> str:
+    """A new API token for the user with this email (the CLI's way)."""
     email = normalise_email(email)
     user_id = await db.fetchval("SELECT id FROM app_user WHERE lower(email) = $1", email)
     if user_id is None:
         raise AccountError(f"No user with email {email}.")
-    token = new_token(API_TOKEN_PREFIX)
-    await ApiToken.insert(
-        ApiToken(user_id=user_id, name=name[:100], prefix=token[:10], token_hash=token_hash(token))
-    )
+    token, _ = await insert_api_token(user_id, name, expires_in_days)
     return token
 
 
@@ -332,7 +351,8 @@ async def token_user(token: str) -> CurrentUser | None:
         return None
     row = await db.fetchrow(
         _USER_SQL.replace("FROM app_user u", "FROM api_token t JOIN app_user u ON u.id = t.user_id")
-        + " WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active",
+        + """ WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active
+              AND (t.expires_at IS NULL OR t.expires_at > now())""",
         token_hash(token),
     )
     if row is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import expect
 
 from tests.browser.conftest import log_in, screenshot
@@ -83,3 +85,18 @@ async def test_too_many_failed_logins_say_how_long_to_wait(page, make_account):
     await expect(page.get_by_role("alert")).to_contain_text("Try again in")
     await screenshot(page, "login-slowed")
     await screenshot(page, "login-slowed", phone=True)
+
+
+async def test_make_and_revoke_an_api_token(page, make_account):
+    account = await make_account(org_name="Globex Talent")
+    await log_in(page, account)
+    await page.get_by_role("link", name="API tokens").click()
+    await page.get_by_label("Name").fill("ATS sync")
+    await page.get_by_role("button", name="Make token").click()
+    await expect(page.get_by_label("The new token")).to_have_value(re.compile(r"^hwt_"))
+    await screenshot(page, "api-tokens")
+    await screenshot(page, "api-tokens", phone=True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    await page.get_by_role("button", name="Revoke").click()
+    await expect(page.get_by_role("status")).to_contain_text("The token was revoked.")
+    await expect(page.locator("table.data")).to_contain_text("Revoked")

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 
 from app import db
-from app.accounts.service import create_api_token
+from app.accounts.service import create_api_token, insert_api_token
 from tests.conftest import csrf_token, login
 from tests.factories import make_assessment, make_invitation
 
@@ -30,6 +30,7 @@ PARAMS = {
     "delivery_id",
     "bulk_id",
     "email_id",
+    "token_id",
     "action",
 }
 ACTIONS = ("cancel", "resend", "remind", "retry")
@@ -93,8 +94,11 @@ async def make_victim(org_id: uuid.UUID, name: str = "Victim") -> Victim:
         assessment.job_id,
         assessment.id,
     )
+    owner = await db.fetchval("SELECT id FROM app_user WHERE organisation_id = $1 LIMIT 1", org_id)
+    _, token_row = await insert_api_token(owner, f"{name} token name", None)
     return Victim(
         ids={
+            "token_id": str(token_row["id"]),
             "job_id": str(assessment.job_id),
             "candidate_id": str(invitation.candidate_id),
             "assessment_id": str(assessment.id),
@@ -110,6 +114,7 @@ async def make_victim(org_id: uuid.UUID, name: str = "Victim") -> Victim:
             f"{name} summary",
             f"{name} subject",
             f"{name} body",
+            f"{name} token name",
         ],
     )
 
@@ -217,6 +222,7 @@ PLANTED_NAMES = {
     "delivery_ids": "delivery_id",
     "email_id": "email_id",
     "bulk_id": "bulk_id",
+    "token_id": "token_id",
 }
 
 
