@@ -97,7 +97,7 @@ async def job_compare_csv(
     title = re.sub(r"[^A-Za-z0-9]+", "-", comparison.job["title"]).strip("-").lower() or "job"
     return Stream(
         compare.export_csv(user.organisation_id, comparison, settings.public_base_url),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds "; charset=utf-8" to text types
         headers={
             "Content-Disposition": f'attachment; filename="{title}-candidates.csv"',
             "Cache-Control": "no-store",

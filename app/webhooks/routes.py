@@ -158,7 +158,7 @@ def _is_data_error(exc: Exception) -> bool:
     exclude_from_auth=True,
     exclude_from_csrf=True,
     include_in_schema=False,
-    media_type="text/plain; version=0.0.4; charset=utf-8",
+    media_type="text/plain; version=0.0.4",
 )
 async def metrics_endpoint() -> Response[bytes]:
     """Prometheus text format."""
@@ -166,7 +166,7 @@ async def metrics_endpoint() -> Response[bytes]:
         await metrics.refresh_gauges()
     except DB_UNAVAILABLE as exc:
         log.warning("metrics_db_unavailable", error=type(exc).__name__)
-    return Response(metrics.exposition(), media_type="text/plain; version=0.0.4; charset=utf-8")
+    return Response(metrics.exposition(), media_type="text/plain; version=0.0.4")
 
 
 PUBLIC_ROUTES = [receive_webhook, metrics_endpoint]

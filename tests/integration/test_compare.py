@@ -98,7 +98,7 @@ async def test_csv_export_neutralises_formulas(client, make_account):
     await login(client, account)
     response = await client.get(f"/jobs/{assessment.job_id}/compare.csv")
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"  # once, not twice
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [r["first_name"] for r in rows] == ['\'=HYPERLINK("http://evil")', "'+1"]

@@ -99,7 +99,9 @@ async def test_missing_forged_and_wrong_secret_signatures_are_401(client):
     assert response.status_code == 401
     assert await deliveries() == []
     assert await jobs() == 0
-    metrics = (await client.get("/metrics")).text
+    scrape = await client.get("/metrics")
+    assert scrape.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    metrics = scrape.text
     assert 'hirewire_webhook_deliveries_total{outcome="bad_signature"}' in metrics
 
 
