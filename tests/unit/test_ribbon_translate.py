@@ -48,6 +48,16 @@ def test_completed_interview_translates_fully():
     assert result.raw["team_id"] == "3f0c2a9e-1b7d-4c55-9d0e-2a8b6c4d1e90"
 
 
+def test_a_score_outside_its_scale_is_not_used_and_says_why():
+    payload = load("get_interview_completed.json")
+    payload["interview_data"]["scores"] = {"skills": -3, "communication": 7.5, "motivation": 5}
+    result = translate_interview(payload)
+    assert set(result.scores) == {"motivation"}
+    assert "score skills is -3, outside 0-5: not used" in result.problems
+    assert "score communication is 7.5, outside 0-5: not used" in result.problems
+    assert result.raw["interview_data"]["scores"]["skills"] == -3  # the provider's truth is kept
+
+
 def test_incomplete_interview_has_no_results_and_no_problems():
     result = translate_interview(load("get_interview_incomplete.json"))
     assert result.status is InterviewStatus.INCOMPLETE
@@ -82,7 +92,7 @@ def test_unusable_fields_become_problems_not_exceptions():
     result = translate_interview(payload)
     assert result.status is InterviewStatus.UNKNOWN
     assert "communication" not in result.scores
-    assert result.scores["motivation"].value == 9  # kept as sent, flagged
+    assert "motivation" not in result.scores  # 9 of 5: not used, flagged (the raw keeps it)
     assert result.audio_url is None
     assert result.summary is None
     # The skipped item shifts Ribbon's indices; the mapping still points at the right segments.

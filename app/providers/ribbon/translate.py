@@ -196,7 +196,9 @@ def _scores(value: Any, problems: _Problems) -> dict[str, Score]:
             continue
         label, scale = SCORES.get(key, (score_label(key), None))
         if scale is not None and not 0 <= number <= scale:
-            problems.note(f"score {key} is {number:g}, outside 0-{scale:g}")
+            # kept in the raw payload, but never ranked or averaged as if it were valid
+            problems.note(f"score {key} is {number:g}, outside 0-{scale:g}: not used")
+            continue
         scores[key] = Score(key=key, value=number, scale=scale, label=label)
     return scores
 
