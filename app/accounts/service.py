@@ -19,6 +19,7 @@ from app.accounts.passwords import (
 )
 from app.accounts.tables import AppUser, Organisation, UserSession
 from app.crypto import SecretBox, new_token, token_hash
+from app.text import one_line
 
 ROLES = ("admin", "recruiter")
 SESSION_PREFIX = "hws_"
@@ -69,7 +70,7 @@ def normalise_email(raw: str) -> str:
 async def create_organisation(
     name: str, ribbon_api_key: str | None = None, box: SecretBox | None = None
 ) -> uuid.UUID:
-    name = (name or "").strip()
+    name = one_line(name)
     if not 1 <= len(name) <= 200:
         raise AccountError("An organisation needs a name of 1 to 200 characters.")
     org = Organisation(name=name)
@@ -98,7 +99,7 @@ async def create_user(
     user = AppUser(
         organisation_id=organisation_id,
         email=email,
-        name=name.strip()[:200],
+        name=one_line(name)[:200],
         password_hash=hash_password(password),
         role=role,
     )

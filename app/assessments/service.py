@@ -22,6 +22,7 @@ from app.jobs.service import get_job
 from app.providers.base import FlowSpec, ProviderError
 from app.providers.connection import provider_for_org
 from app.settings import Settings
+from app.text import lines, one_line
 
 # The languages Ribbon documents for interview flows.
 LANGUAGES = {
@@ -44,11 +45,6 @@ MAX_QUESTION_CHARS = 1000
 MAX_TEXT = 5000
 
 
-def _text(value: str | None) -> str:
-    """Trimmed, without NUL characters (PostgreSQL text cannot hold them)."""
-    return (value or "").replace("\x00", "").strip()
-
-
 class AssessmentInputError(ValueError):
     """Input a person can fix; `errors` maps a field to its message."""
 
@@ -69,10 +65,10 @@ class AssessmentInput:
 
     def cleaned(self) -> AssessmentInput:
         errors: dict[str, str] = {}
-        title = _text(self.title)
+        title = one_line(self.title)
         if not 1 <= len(title) <= 200:
             errors["title"] = "Give the assessment a title of 1 to 200 characters."
-        questions = [_text(q) for q in self.questions]
+        questions = [lines(q) for q in self.questions]
         if not questions:
             errors["questions"] = "Add at least one question."
         elif len(questions) > MAX_QUESTIONS:
@@ -87,7 +83,7 @@ class AssessmentInput:
             )
         if self.language not in LANGUAGES:
             errors["language"] = "Language must be one of: " + ", ".join(LANGUAGES)
-        intro, outro = _text(self.intro), _text(self.outro)
+        intro, outro = lines(self.intro), lines(self.outro)
         if len(intro) > MAX_TEXT or len(outro) > MAX_TEXT:
             errors["intro"] = f"Intro and outro can be at most {MAX_TEXT:,} characters."
         if errors:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from app.text import one_line
+
 MAX_ROWS = 5_000
 MAX_NAME = 100
 MAX_EMAIL = 254
@@ -126,11 +128,11 @@ def parse_csv(text: str) -> list[CsvRow]:
 
 
 def _cell(cells: list[str], columns: dict[str, int], key: str) -> str:
-    """The cell trimmed and without NUL characters (PostgreSQL text cannot hold them)."""
+    """The cell as one safe line of text (see app/text.py)."""
     index = columns.get(key)
     if index is None or index >= len(cells):
         return ""
-    return cells[index].replace("\x00", "").strip()
+    return one_line(cells[index])
 
 
 def _row(line: int, cells: list[str], columns: dict[str, int], seen: dict[str, int]) -> CsvRow:

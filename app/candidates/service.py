@@ -13,6 +13,7 @@ from app import db
 from app.candidates.csv_import import CsvRow, clean_email, name_problems
 from app.candidates.tables import STAGES
 from app.jobs.service import get_job
+from app.text import one_line
 
 
 class CandidateInputError(ValueError):
@@ -35,12 +36,11 @@ class NewCandidate:
             email = clean_email(self.email)
         except ValueError as exc:
             raise CandidateInputError(str(exc).capitalize() + ".") from None
-        first = (self.first_name or "").replace("\x00", "").strip()
-        last = (self.last_name or "").replace("\x00", "").strip()
+        first, last = one_line(self.first_name), one_line(self.last_name)
         problems = name_problems(first, last)
         if problems:
             raise CandidateInputError(problems[0].capitalize() + ".")
-        return NewCandidate(email, first, last, (self.phone or "").replace("\x00", "").strip()[:50])
+        return NewCandidate(email, first, last, one_line(self.phone)[:50])
 
 
 _UPSERT_CANDIDATES = """

@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException
 from app import db
 from app.queue import service as queue
 from app.settings import PROJECT_ROOT
+from app.text import displayable
 
 KINDS = ("invite", "reminder", "password_reset")
 SUBJECTS = {
@@ -31,6 +32,7 @@ def _environment() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=displayable,
     )
 
 

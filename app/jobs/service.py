@@ -9,6 +9,7 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from app import db
+from app.text import lines, one_line
 
 JOB_STATUSES = ("open", "closed")
 
@@ -25,24 +26,19 @@ class JobInput:
     description: str = ""
 
     def cleaned(self) -> JobInput:
-        title = _text(self.title)
+        title = one_line(self.title)
         if not title:
             raise JobInputError("Give the job a title.")
         if len(title) > 200:
             raise JobInputError("The title can be at most 200 characters.")
-        department = _text(self.department)
-        location = _text(self.location)
+        department = one_line(self.department)
+        location = one_line(self.location)
         if len(department) > 200 or len(location) > 200:
             raise JobInputError("Department and location can be at most 200 characters.")
-        description = _text(self.description)
+        description = lines(self.description)
         if len(description) > 10_000:
             raise JobInputError("The description can be at most 10,000 characters.")
         return JobInput(title, department, location, description)
-
-
-def _text(value: str | None) -> str:
-    """Trimmed, without NUL characters (PostgreSQL text cannot hold them)."""
-    return (value or "").replace("\x00", "").strip()
 
 
 _JOB_COLUMNS = "id, title, department, location, description, status, created_at, updated_at"

@@ -9,6 +9,7 @@ from typing import Any
 from litestar.plugins.jinja import JinjaTemplateEngine
 
 from app.settings import Settings
+from app.text import displayable
 
 STATUS_LABELS = {
     "sending": "Sending",
@@ -59,5 +60,6 @@ def configure_templates(settings: Settings) -> Callable[[JinjaTemplateEngine], N
         env.filters["score"] = score_format
         env.trim_blocks = True
         env.lstrip_blocks = True
+        env.finalize = displayable
 
     return callback
