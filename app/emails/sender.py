@@ -127,17 +127,27 @@ async def send_email(job: Job, ctx: Any) -> None:
         return
     await smtp_send(build_message(row, ctx.settings.email_from), smtp_url)
     async with queue.fenced(job):
-        await db.fetch(
+        # Only while the row is still the one that was sent: a candidate erased during the
+        # SMTP exchange keeps the erasure's state (placeholder address, not_sent), and nothing
+        # written here brings their data back.
+        sent = await db.fetchval(
             """UPDATE email_message SET status = 'sent', sent_at = now(), last_error = '',
-                   attempts = attempts + 1 WHERE id = $1""",
+                   attempts = attempts + 1
+               WHERE id = $1 AND to_address = $2 AND status NOT IN ('sent', 'not_sent')
+               RETURNING id""",
             email_id,
+            row["to_address"],
         )
+        if sent is None:
+            log.info("email_sent_after_change", email_id=str(email_id))
+            return
         if row["invitation_id"] is not None:
+            # No address: the timeline is shown to every recruiter of the job.
             await timeline.add_event(
                 row["organisation_id"],
                 row["invitation_id"],
                 "email_sent",
-                f"{row['kind'].capitalize()} email sent to {row['to_address']}",
+                f"{row['kind'].capitalize()} email sent",
                 {"email_id": str(email_id)},
             )
             await timeline.announce(row["organisation_id"], row["job_id"], row["invitation_id"])

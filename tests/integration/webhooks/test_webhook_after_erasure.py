@@ -11,7 +11,7 @@ from app.crypto import SecretBox
 from app.privacy.retention import redact_expired
 from tests.conftest import TEST_SECRET_KEY, form_post, login
 from tests.factories import make_assessment, make_invitation
-from tests.integration.test_privacy_erasure import mentions
+from tests.integration.privacy_search import mentions
 from tests.webhook_support import (
     FakeRibbon,
     drain,
