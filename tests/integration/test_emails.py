@@ -7,7 +7,7 @@ import asyncio
 import email
 import email.policy
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
@@ -151,7 +151,9 @@ class ErasingInbox(Inbox):
     """Runs `during` on the test's event loop while the message is being received: the
     candidate is erased after the sender read the address and before SMTP says 250."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, during: Callable[[], Awaitable[Any]]):
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, during: Callable[[], Coroutine[Any, Any, Any]]
+    ):
         super().__init__()
         self.loop, self.during = loop, during
 
