@@ -15,6 +15,7 @@ import aiosmtplib
 from app import db
 from app.invitations import timeline
 from app.logs import get_logger
+from app.privacy.matching import impersonal
 from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job, PermanentFailure, RetryLater
@@ -71,7 +72,7 @@ async def smtp_send(message: EmailMessage, smtp_url: str) -> None:
             timeout=20,
         )
     except (aiosmtplib.SMTPException, OSError) as exc:
-        raise RetryLater(f"SMTP: {exc}"[:500]) from None
+        raise RetryLater(impersonal(f"SMTP: {exc}", str(message["To"] or ""))[:500]) from None
 
 
 def build_message(row: Any, sender: str) -> EmailMessage:
@@ -101,7 +102,7 @@ async def _on_failure(job: Job, error: str, dead: bool) -> None:
     await db.fetch(
         """UPDATE email_message SET attempts = attempts + 1, last_error = $2,
                status = CASE WHEN $3 THEN 'failed' ELSE status END
-           WHERE id = $1 AND status <> 'sent'""",
+           WHERE id = $1 AND status NOT IN ('sent', 'not_sent')""",
         uuid.UUID(job.payload["email_id"]),
         error[:1000],
         dead,

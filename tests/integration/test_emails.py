@@ -218,6 +218,36 @@ async def test_smtp_down_retries_then_fails(settings, make_account):
     assert await db.fetchval("SELECT status FROM queue_job WHERE id = $1", job.id) == "dead"
 
 
+class RefusingInbox(Inbox):
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        return f"550 5.1.1 <{address.upper()}>: mailbox unavailable"
+
+
+async def test_smtp_errors_do_not_name_the_recipient(settings, make_account):
+    _account, invitation_id = await _invited(make_account)
+    controller = Controller(RefusingInbox(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        job = await _queue_and_hold(invitation_id, max_attempts=1)
+        await Worker(settings.with_(smtp_url=f"smtp://127.0.0.1:{controller.port}"))._run(job)
+    finally:
+        controller.stop()
+    row = await fetch_one("SELECT status, last_error FROM email_message")
+    assert row["status"] == "failed"
+    assert "mailbox unavailable" in row["last_error"]
+    assert "the candidate's address" in row["last_error"]
+    dead = await fetch_one("SELECT status, last_error FROM queue_job WHERE id = $1", job.id)
+    assert dead["status"] == "dead"
+    assert "the candidate's address" in dead["last_error"]
+    # Only the outbox row's own address (to_address) still names the person.
+    assert await mentions("ada@example.com") == {"candidate": 1, "email_message": 1}
+    assert not await db.fetchval(
+        "SELECT count(*) FROM email_message WHERE strpos(lower(last_error), 'ada@') > 0"
+    )
+
+
 async def test_without_smtp_the_email_stays_readable(client, settings, make_account):
     account, invitation_id = await _invited(make_account)
     job = await _queue_and_hold(invitation_id)
