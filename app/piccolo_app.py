@@ -17,7 +17,7 @@ from app.candidates.tables import Application, Candidate
 from app.emails.tables import EmailMessage
 from app.invitations.tables import AssessmentResult, BulkInvite, Invitation, InvitationEvent
 from app.jobs.tables import Job
-from app.privacy.tables import ErasedInterview
+from app.privacy.tables import ErasedEmail, ErasedInterview
 from app.queue.tables import QueueJob
 from app.settings import PROJECT_ROOT
 from app.webhooks.tables import ProviderStageMove, WebhookDelivery
@@ -45,6 +45,7 @@ APP_CONFIG = AppConfig(
         WebhookDelivery,
         ProviderStageMove,
         ErasedInterview,
+        ErasedEmail,
         QueueJob,
     ],
 )

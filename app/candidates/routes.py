@@ -19,11 +19,13 @@ from app.accounts.service import CurrentUser
 from app.candidates import service
 from app.candidates.csv_import import CsvError, decode, parse_csv
 from app.candidates.tables import STAGES
+from app.crypto import SecretBox
 from app.emails.service import emails_of_candidate
 from app.invitations.service import cards_for_candidate
 from app.jobs.routes import job_page_context
 from app.jobs.service import get_job
 from app.web.auth import requires_user
+from app.webhooks.service import unapplied_moves
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -148,7 +150,9 @@ async def move_stage(
 
 @get("/candidates/{candidate_id:uuid}", name="candidate_detail", guards=[requires_user])
 async def candidate_detail(
-    user: NamedDependency[CurrentUser], candidate_id: FromPath[uuid.UUID]
+    user: NamedDependency[CurrentUser],
+    box: NamedDependency[SecretBox],
+    candidate_id: FromPath[uuid.UUID],
 ) -> Template:
     from app.dashboard.stream import live_cursor
     from app.invitations.result_view import results_for_candidate
@@ -164,6 +168,12 @@ async def candidate_detail(
         results = await results_for_candidate(org, candidate_id)
         applications = await service.candidate_applications(org, candidate_id)
         emails = await emails_of_candidate(org, candidate_id)
+        # Moves Ribbon reported that could not be applied: the stage shown may be stale.
+        moves = await unapplied_moves(
+            org,
+            box.candidate_key(org, candidate["email"]),
+            list({inv["assessment_id"] for inv in invitations}),
+        )
     return Template(
         "candidates/detail.html",
         context={
@@ -172,6 +182,10 @@ async def candidate_detail(
             "invitation_groups": _by_job(applications, invitations),
             "results": results,
             "emails": emails,
+            "unapplied_moves": {
+                inv["id"]: moves.get(inv["assessment_id"], []) for inv in invitations
+            },
+            "can_replay": user.is_admin,
             "stages": STAGES,
             "live_cursor": cursor,
             "live_jobs": MAX_LIVE_JOBS,

@@ -15,6 +15,7 @@ import aiosmtplib
 from app import db
 from app.invitations import timeline
 from app.logs import get_logger
+from app.privacy.matching import impersonal
 from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job, PermanentFailure, RetryLater
@@ -71,7 +72,7 @@ async def smtp_send(message: EmailMessage, smtp_url: str) -> None:
             timeout=20,
         )
     except (aiosmtplib.SMTPException, OSError) as exc:
-        raise RetryLater(f"SMTP: {exc}"[:500]) from None
+        raise RetryLater(impersonal(f"SMTP: {exc}", str(message["To"] or ""))[:500]) from None
 
 
 def build_message(row: Any, sender: str) -> EmailMessage:
@@ -101,7 +102,7 @@ async def _on_failure(job: Job, error: str, dead: bool) -> None:
     await db.fetch(
         """UPDATE email_message SET attempts = attempts + 1, last_error = $2,
                status = CASE WHEN $3 THEN 'failed' ELSE status END
-           WHERE id = $1 AND status <> 'sent'""",
+           WHERE id = $1 AND status NOT IN ('sent', 'not_sent')""",
         uuid.UUID(job.payload["email_id"]),
         error[:1000],
         dead,
@@ -127,17 +128,27 @@ async def send_email(job: Job, ctx: Any) -> None:
         return
     await smtp_send(build_message(row, ctx.settings.email_from), smtp_url)
     async with queue.fenced(job):
-        await db.fetch(
+        # Only while the row is still the one that was sent: a candidate erased during the
+        # SMTP exchange keeps the erasure's state (placeholder address, not_sent), and nothing
+        # written here brings their data back.
+        sent = await db.fetchval(
             """UPDATE email_message SET status = 'sent', sent_at = now(), last_error = '',
-                   attempts = attempts + 1 WHERE id = $1""",
+                   attempts = attempts + 1
+               WHERE id = $1 AND to_address = $2 AND status NOT IN ('sent', 'not_sent')
+               RETURNING id""",
             email_id,
+            row["to_address"],
         )
+        if sent is None:
+            log.info("email_sent_after_change", email_id=str(email_id))
+            return
         if row["invitation_id"] is not None:
+            # No address: the timeline is shown to every recruiter of the job.
             await timeline.add_event(
                 row["organisation_id"],
                 row["invitation_id"],
                 "email_sent",
-                f"{row['kind'].capitalize()} email sent to {row['to_address']}",
+                f"{row['kind'].capitalize()} email sent",
                 {"email_id": str(email_id)},
             )
             await timeline.announce(row["organisation_id"], row["job_id"], row["invitation_id"])

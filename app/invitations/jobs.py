@@ -11,6 +11,7 @@ from app import db
 from app.crypto import SecretBox
 from app.emails.service import queue_invitation_email
 from app.invitations import timeline
+from app.privacy.matching import impersonal
 from app.providers.base import CreatedInterview, ProviderError
 from app.providers.connection import provider_for_org
 from app.queue import service as queue
@@ -77,9 +78,11 @@ async def _create_interview(row: Any, ctx: Any) -> CreatedInterview:
             row["last_name"] or None,
         )
     except ProviderError as exc:
+        # Ribbon's refusals may quote the email or name; the reason lands on the timeline.
+        reason = impersonal(str(exc), row["email"], (row["first_name"], row["last_name"]))
         if exc.retryable:
-            raise RetryLater(str(exc), delay=exc.retry_after) from None
-        raise PermanentFailure(str(exc)) from None
+            raise RetryLater(reason, delay=exc.retry_after) from None
+        raise PermanentFailure(reason) from None
     finally:
         await provider.aclose()
 

@@ -26,7 +26,7 @@ CARD_SQL = """
     SELECT i.id, i.status, i.missing, i.failure_reason, i.overall_score, i.interview_link,
            i.invited_at, i.expires_at, i.completed_at, i.updated_at, i.created_at,
            i.provider_interview_id, i.assessment_id, i.candidate_id, i.job_id, i.bulk_invite_id,
-           c.first_name, c.last_name, c.email, c.erased_at, a.title AS assessment_title,
+           i.provider_stage, c.first_name, c.last_name, c.email, c.erased_at, a.title AS assessment_title,
            a.video_enabled
     FROM invitation i
     JOIN candidate c ON c.id = i.candidate_id

@@ -1,5 +1,5 @@
-"""Erasure's part in the webhook inbox: remember the erased person's interview ids and redact
-the raw deliveries that belong to them or name them."""
+"""Erasure's part in the webhook inbox: remember the erased person's interview ids and the keyed
+hash of their email, and redact the raw deliveries that belong to them or name them."""
 
 from __future__ import annotations
 
@@ -27,6 +27,17 @@ async def remember_interviews(org: uuid.UUID, inv_ids: list[uuid.UUID]) -> list[
     return [r["provider_interview_id"] for r in rows]
 
 
+async def remember_email(org: uuid.UUID, email_hash: str) -> None:
+    """Keep the keyed hash of the erased email (SecretBox.candidate_key, never the address), so
+    a webhook naming it, however late, is redacted on arrival (see app/webhooks/inbox.py)."""
+    await db.fetch(
+        """INSERT INTO erased_email (organisation_id, email_hash) VALUES ($1, $2)
+           ON CONFLICT (organisation_id, email_hash) DO UPDATE SET erased_at = now()""",
+        org,
+        email_hash,
+    )
+
+
 async def redact_deliveries(
     org: uuid.UUID, inv_ids: list[uuid.UUID], terms: list[str], keys: list[str]
 ) -> int:
@@ -36,7 +47,7 @@ async def redact_deliveries(
     there is nothing left to process."""
     rows = await db.fetch(
         f"""UPDATE webhook_delivery SET body = NULL, payload = NULL, headers = '{{}}',
-               redacted_at = now(),
+               redacted_at = now(), candidate_key = NULL,
                status = CASE WHEN status = ANY($4::text[]) THEN 'ignored' ELSE status END,
                processed_at = coalesce(processed_at, now()),
                last_error = CASE WHEN status = ANY($4::text[])

@@ -17,8 +17,9 @@ from litestar.exceptions import NotFoundException
 from app import db
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
+from app.crypto import SecretBox
 from app.invitations import timeline
-from app.privacy.deliveries import redact_deliveries, remember_interviews
+from app.privacy.deliveries import redact_deliveries, remember_email, remember_interviews
 from app.privacy.matching import (
     bytes_mention,
     email_patterns,
@@ -127,7 +128,7 @@ async def preview(organisation_id: uuid.UUID, candidate_id: uuid.UUID) -> dict[s
 
 
 async def erase_candidate(
-    user: CurrentUser, candidate_id: uuid.UUID, typed: str, ip: str = ""
+    user: CurrentUser, candidate_id: uuid.UUID, typed: str, box: SecretBox, ip: str = ""
 ) -> ErasureCounts:
     """Erase after checking the confirmation; one transaction, so all of it or none of it."""
     org = user.organisation_id
@@ -137,6 +138,8 @@ async def erase_candidate(
             raise ErasureError(
                 f"Type the candidate's email address or the word {CONFIRM_WORD} to confirm."
             )
+        if candidate["erased_at"] is None:  # afterwards the email is the placeholder
+            await remember_email(org, box.candidate_key(org, candidate["email"]))
         counts = await _erase(org, candidate, user)
         # The audit entry names the subject by id only, never the erased data.
         await record_audit(

@@ -10,7 +10,8 @@ interview JSON kept beside it (assessment_result.raw_payload) is a second copy o
 personal data nobody reads day to day, so it goes on the same schedule.
 
 Each run also redacts, whatever their age, finished deliveries that arrived after a candidate
-was erased and name one of that candidate's interviews (see erased_interview)."""
+was erased and name one of that candidate's interviews (see erased_interview) or, by its keyed
+hash, their email (see erased_email), and clears their error text."""
 
 from __future__ import annotations
 
@@ -33,6 +34,14 @@ KIND = "retention"
 EVERY_SECONDS = 3600
 BATCH = 5000  # rows per table and run; a full batch schedules the next run at once
 FINISHED = ["processed", "ignored", "rejected", "dead"]
+LATE_NOTE = "names an erased candidate; redacted"
+# Late deliveries are redacted on arrival (app/webhooks/inbox.py); what this catches is one
+# stored while the erasure was committing, found by an erased interview id or (left unlinked by
+# processing) by the keyed hash of an erased email. Its error text goes too: an old one may
+# have named the person.
+LATE_SQL = """UPDATE webhook_delivery d SET body = NULL, payload = NULL, headers = '{}',
+               redacted_at = now(), candidate_key = NULL, last_error = $3
+           WHERE d.id IN ("""
 
 
 @dataclass(frozen=True)
@@ -75,10 +84,11 @@ async def redact_expired(days: int, batch: int = BATCH) -> RetentionRun:
         days,
         batch,
     )
+    # Late deliveries are redacted on arrival (app/webhooks/inbox.py); these are the ones stored
+    # while the erasure was committing, which processing then left unlinked (dead, ignored).
+    # Their error text goes too: an old one may have named the person.
     late = await db.fetch(
-        """UPDATE webhook_delivery d SET body = NULL, payload = NULL, headers = '{}',
-               redacted_at = now()
-           WHERE d.id IN (
+        f"""{LATE_SQL}
                SELECT w.id FROM erased_interview e
                JOIN webhook_delivery w ON w.organisation_id = e.organisation_id
                 AND w.provider = e.provider AND w.received_at >= e.erased_at
@@ -90,6 +100,21 @@ async def redact_expired(days: int, batch: int = BATCH) -> RetentionRun:
            RETURNING d.organisation_id""",
         FINISHED,
         batch,
+        LATE_NOTE,
+    )
+    late += await db.fetch(
+        f"""{LATE_SQL}
+               SELECT w.id FROM erased_email e
+               JOIN webhook_delivery w ON w.organisation_id = e.organisation_id
+                AND w.candidate_key = e.email_hash AND w.received_at >= e.erased_at
+               WHERE w.redacted_at IS NULL AND w.status = ANY($1::text[])
+                 AND w.invitation_id IS NULL
+               LIMIT $2
+               FOR UPDATE OF w SKIP LOCKED)
+           RETURNING d.organisation_id""",
+        FINISHED,
+        batch,
+        LATE_NOTE,
     )
     # Past the retention window a late delivery is caught by the age rule above anyway.
     await db.fetch(

@@ -37,12 +37,15 @@ async def erase_page(
 
 @post("/candidates/{candidate_id:uuid}/erase", name="candidate_erase_post", guards=[requires_admin])
 async def erase_submit(
-    request: HTMXRequest, user: NamedDependency[CurrentUser], candidate_id: FromPath[uuid.UUID]
+    request: HTMXRequest,
+    user: NamedDependency[CurrentUser],
+    box: NamedDependency[SecretBox],
+    candidate_id: FromPath[uuid.UUID],
 ) -> Template | Redirect:
     form = await request.form()
     typed = str(form.get("confirmation", ""))[:500]
     try:
-        await erasure.erase_candidate(user, candidate_id, typed, ip=client_ip(request))
+        await erasure.erase_candidate(user, candidate_id, typed, box, ip=client_ip(request))
     except erasure.ErasureError as exc:
         return await _erase_page(user, candidate_id, str(exc), typed)
     return Redirect(f"/candidates/{candidate_id}")

@@ -1,4 +1,5 @@
-"""Privacy tables: provider interview ids of erased candidates (opaque ids, no personal data)."""
+"""Privacy tables: provider interview ids of erased candidates (opaque ids, no personal data)
+and keyed hashes of their emails."""
 
 from piccolo.columns import UUID, BigSerial, Text, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
@@ -13,4 +14,14 @@ class ErasedInterview(Table, tablename="erased_interview"):
     organisation_id = UUID()
     provider = Text()
     provider_interview_id = Text()
+    erased_at = Timestamptz(default=TimestamptzNow())
+
+
+class ErasedEmail(Table, tablename="erased_email"):
+    """A keyed hash (SecretBox.candidate_key) of an erased candidate's email, kept as long as
+    the organisation: a webhook naming that email, however late, is redacted on arrival."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    email_hash = Text()
     erased_at = Timestamptz(default=TimestamptzNow())

@@ -18,6 +18,16 @@ def webhook_adapter(name: str) -> WebhookAdapter:
     raise KeyError(f"unknown provider {name!r}")
 
 
+def move_event_types() -> tuple[str, ...]:
+    """Every provider's name for a pipeline-move event (Ribbon: candidate_status_updated)."""
+    from app.providers.base import EventKind
+    from app.providers.ribbon.webhooks import EVENT_KINDS
+
+    return tuple(
+        name for name, kind in EVENT_KINDS.items() if kind is EventKind.CANDIDATE_STATUS_MOVED
+    )
+
+
 def make_provider(
     name: str,
     api_key: str,

@@ -62,6 +62,10 @@ class Endpoint:
     provider: str
     secrets: tuple[str, ...]  # current first, then the previous one while its grace lasts
     loaded_at: float
+    box: SecretBox
+
+    def candidate_key(self, email: str) -> str:
+        return self.box.candidate_key(self.organisation_id, email)
 
 
 class EndpointCache:
@@ -95,6 +99,7 @@ class EndpointCache:
             provider=row["provider"],
             secrets=self._secrets(row),
             loaded_at=time.monotonic(),
+            box=self.box,
         )
         if len(self._entries) > 10_000:
             self._entries.clear()
@@ -118,20 +123,41 @@ async def _fetchrow(sql: str, *args: Any) -> asyncpg.Record | None:
         return row
 
 
+REDACTED_ON_ARRIVAL = "names an erased candidate; redacted on arrival"
+
+# Erasure holds for what arrives afterwards: a delivery naming an erased person's email (by its
+# keyed hash in erased_email, unless a candidate with that address has been added again) or
+# one of their interviews is stored already redacted, finished as 'ignored', with no job.
 STORE_SQL = f"""
-WITH ins AS (
+WITH erased AS (
+    SELECT (EXISTS (SELECT 1 FROM erased_email WHERE organisation_id = $1 AND email_hash = $9)
+            AND NOT EXISTS (SELECT 1 FROM candidate WHERE organisation_id = $1
+                              AND lower(email) = lower($11) AND erased_at IS NULL))
+        OR EXISTS (SELECT 1 FROM erased_interview WHERE organisation_id = $1 AND provider = $3
+                     AND provider_interview_id = $10) AS yes
+), ins AS (
     INSERT INTO webhook_delivery (organisation_id, assessment_id, provider, idempotency_key,
-                                  event_type, status, headers, payload, request_id)
-    VALUES ($1, $2, $3, $4, $5, 'received', $6::jsonb, $7::jsonb, $8)
+                                  event_type, status, headers, payload, request_id,
+                                  candidate_key, last_error, redacted_at, processed_at)
+    SELECT $1, $2, $3, $4, $5,
+           CASE WHEN yes THEN 'ignored' ELSE 'received' END,
+           CASE WHEN yes THEN '{{}}'::jsonb ELSE $6::jsonb END,
+           CASE WHEN yes THEN NULL ELSE $7::jsonb END,
+           $8,
+           CASE WHEN yes THEN NULL ELSE $9 END,
+           CASE WHEN yes THEN '{REDACTED_ON_ARRIVAL}' ELSE '' END,
+           CASE WHEN yes THEN now() END,
+           CASE WHEN yes THEN now() END
+    FROM erased
     ON CONFLICT (assessment_id, idempotency_key) DO NOTHING
-    RETURNING id
+    RETURNING id, status
 ), job AS (
     INSERT INTO queue_job (kind, payload, organisation_id, dedupe_key)
     SELECT '{PROCESS_KIND}', jsonb_build_object('delivery_id', ins.id), $1, 'delivery:' || ins.id
-    FROM ins
+    FROM ins WHERE ins.status = 'received'
     RETURNING id
 )
-SELECT ins.id FROM ins
+SELECT ins.id, ins.status FROM ins
 """
 
 
@@ -198,10 +224,15 @@ async def store_event(
     headers_json: str,
     payload_json: str,
     request_id: str,
+    email: str | None = None,
+    interview_id: str | None = None,
 ) -> uuid.UUID | None:
     """Insert the delivery and its job (one round trip, one implicit transaction), then wake
-    the workers. Returns the new delivery's id, or None for a duplicate."""
+    the workers. Returns the new delivery's id, or None for a duplicate. `email` and
+    `interview_id` are what the delivery names: checked against erased candidates, and the
+    email kept only as its keyed hash."""
     pool = db.engine().pool
+    key = endpoint.candidate_key(email) if email else None
     args = (
         endpoint.organisation_id,
         endpoint.assessment_id,
@@ -211,6 +242,9 @@ async def store_event(
         headers_json,
         payload_json,
         request_id,
+        key,
+        interview_id.replace("\x00", "")[:500] if interview_id else None,
+        email.replace("\x00", "")[:500] if email else None,
     )
     if pool is None:
         row = await db.fetchrow(STORE_SQL, *args)
@@ -219,7 +253,8 @@ async def store_event(
             row = await conn.fetchrow(STORE_SQL, *args, timeout=QUERY_TIMEOUT)
     if row is None:
         return None
-    wake_workers()
+    if row["status"] == "received":
+        wake_workers()
     return row["id"]
 
 

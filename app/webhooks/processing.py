@@ -227,7 +227,8 @@ async def _process_move(job: Job, row: Any, event: WebhookEvent) -> None:
     async with queue.fenced(job):
         invitations = await lock_by_candidate(row["organisation_id"], row["assessment_id"], email)
         if not invitations:
-            raise _not_found_yet(job, f"unknown candidate {email} for this assessment")
+            # No email here: error texts end up in logs, the delivery log and the API.
+            raise _not_found_yet(job, "a candidate not invited to this assessment")
         for invitation in invitations:
             await apply_move(
                 invitation, event.previous_status or "", str(event.new_status), row["id"]

@@ -123,7 +123,14 @@ async def receive_webhook(
             return _answer(400, "rejected", f"Stored but not usable: {reason}")
         try:
             delivery_id = await inbox.store_event(
-                endpoint, event.idempotency_key, event.event_type, kept, payload_json, request_id
+                endpoint,
+                event.idempotency_key,
+                event.event_type,
+                kept,
+                payload_json,
+                request_id,
+                email=event.candidate_email,
+                interview_id=str(event.interview_id) if event.interview_id else None,
             )
         except Exception as exc:  # e.g. JSON that PostgreSQL's jsonb refuses (\\u0000)
             if db_unavailable(exc) or not _is_data_error(exc):

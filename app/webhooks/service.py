@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import db
+from app.providers.registry import move_event_types
 from app.webhooks.inbox import PROCESS_KIND
 from app.webhooks.tables import DELIVERY_STATUSES
 
@@ -138,6 +139,34 @@ async def replay(organisation_id: uuid.UUID, delivery_ids: list[uuid.UUID]) -> l
             )
             await db.fetch("SELECT pg_notify('hirewire_queue', $1)", PROCESS_KIND)
     return queued
+
+
+async def unapplied_moves(
+    organisation_id: uuid.UUID, candidate_key: str, assessment_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Pipeline moves reported for a candidate that could not be applied (dead, or failing and
+    retried), by assessment. The provider has no API to read moves back, so these are the
+    only trace of a stage the page may be missing; a replay applies them.
+
+    Such a delivery usually has no invitation linked (the candidate was unknown when it
+    arrived) and its error text names nobody, so it is found by the assessment of the
+    endpoint that received it and the keyed hash of the email it names (`candidate_key`, see
+    SecretBox.candidate_key): recognisable from the candidate's current email, never stored
+    in clear, and cleared with the rest when the candidate is erased."""
+    rows = await db.fetch(
+        """SELECT id, assessment_id, status, received_at FROM webhook_delivery
+           WHERE organisation_id = $1 AND candidate_key = $2 AND assessment_id = ANY($3::uuid[])
+             AND status IN ('dead', 'failed') AND event_type = ANY($4::text[])
+           ORDER BY received_at""",
+        organisation_id,
+        candidate_key,
+        assessment_ids,
+        list(move_event_types()),
+    )
+    found: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(row["assessment_id"], []).append(dict(row))
+    return found
 
 
 def _json(value: Any) -> Any:

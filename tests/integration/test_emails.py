@@ -3,20 +3,26 @@ link in both parts, failures retry then fail, and without SMTP_URL it stays read
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from app import db
+from app.accounts.service import CurrentUser
+from app.crypto import SecretBox
 from app.emails.service import queue_invitation_email
+from app.privacy.erasure import erase_candidate
 from app.queue import service as queue
 from app.queue.service import Job
 from app.queue.worker import Worker
-from tests.conftest import login
+from tests.conftest import TEST_SECRET_KEY, login
+from tests.integration.privacy_search import mentions
 from tests.integration.recruiting import fetch_one
 
 
@@ -134,6 +140,52 @@ async def test_invite_email_arrives_with_the_link_in_both_parts(
     assert row["attempts"] == 1
     assert await db.fetchval("SELECT status FROM queue_job WHERE id = $1", job.id) == "done"
     assert await db.fetchval("SELECT count(*) FROM invitation_event WHERE kind = 'email_sent'") == 1
+    # The timeline names no address (it is shown to every recruiter and kept after erasure).
+    assert (
+        await db.fetchval("SELECT message FROM invitation_event WHERE kind = 'email_sent'")
+        == "Invite email sent"
+    )
+
+
+class ErasingInbox(Inbox):
+    """Runs `during` on the test's event loop while the message is being received: the
+    candidate is erased after the sender read the address and before SMTP says 250."""
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, during: Callable[[], Coroutine[Any, Any, Any]]
+    ):
+        super().__init__()
+        self.loop, self.during = loop, during
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self.during(), self.loop))
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_an_erasure_during_sending_is_not_undone_by_the_sender(settings, make_account):
+    account, invitation_id = await _invited(make_account)
+    candidate_id = await db.fetchval("SELECT id FROM candidate")
+    admin = CurrentUser(account.user_id, account.organisation_id, "Org", account.email, "", "admin")
+
+    async def erase() -> None:
+        await erase_candidate(admin, candidate_id, "ERASE", SecretBox(TEST_SECRET_KEY))
+
+    inbox = ErasingInbox(asyncio.get_running_loop(), erase)
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        job = await _queue_and_hold(invitation_id)
+        await Worker(settings.with_(smtp_url=f"smtp://127.0.0.1:{controller.port}"))._run(job)
+    finally:
+        controller.stop()
+
+    assert [m.rcpt_tos for m in inbox.messages] == [["ada@example.com"]]  # it did go out
+    assert await db.fetchval("SELECT erased_at IS NOT NULL FROM candidate") is True
+    assert await mentions("ada@example.com") == {}
+    assert await mentions("Lovelace") == {}
+    row = await fetch_one("SELECT to_address, status FROM email_message")
+    assert row["to_address"] == f"erased-{candidate_id}@erased.invalid"
+    assert await db.fetchval("SELECT status FROM queue_job WHERE id = $1", job.id) == "done"
 
 
 async def test_smtp_down_retries_then_fails(settings, make_account):
@@ -164,6 +216,36 @@ async def test_smtp_down_retries_then_fails(settings, make_account):
     assert row["status"] == "failed"
     assert row["attempts"] == 2
     assert await db.fetchval("SELECT status FROM queue_job WHERE id = $1", job.id) == "dead"
+
+
+class RefusingInbox(Inbox):
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        return f"550 5.1.1 <{address.upper()}>: mailbox unavailable"
+
+
+async def test_smtp_errors_do_not_name_the_recipient(settings, make_account):
+    _account, invitation_id = await _invited(make_account)
+    controller = Controller(RefusingInbox(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        job = await _queue_and_hold(invitation_id, max_attempts=1)
+        await Worker(settings.with_(smtp_url=f"smtp://127.0.0.1:{controller.port}"))._run(job)
+    finally:
+        controller.stop()
+    row = await fetch_one("SELECT status, last_error FROM email_message")
+    assert row["status"] == "failed"
+    assert "mailbox unavailable" in row["last_error"]
+    assert "the candidate's address" in row["last_error"]
+    dead = await fetch_one("SELECT status, last_error FROM queue_job WHERE id = $1", job.id)
+    assert dead["status"] == "dead"
+    assert "the candidate's address" in dead["last_error"]
+    # Only the outbox row's own address (to_address) still names the person.
+    assert await mentions("ada@example.com") == {"candidate": 1, "email_message": 1}
+    assert not await db.fetchval(
+        "SELECT count(*) FROM email_message WHERE strpos(lower(last_error), 'ada@') > 0"
+    )
 
 
 async def test_without_smtp_the_email_stays_readable(client, settings, make_account):

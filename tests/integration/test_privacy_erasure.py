@@ -16,6 +16,7 @@ from app.invitations.service import invite
 from app.privacy.retention import redact_expired
 from tests.conftest import form_post, login
 from tests.factories import InvitationRow, make_assessment, make_invitation
+from tests.integration.privacy_search import everywhere, mentions
 
 EMAIL = "Zephyrine.Quill@example.org"
 FIRST, LAST = "Zephyrine", "Quillfeather"
@@ -27,41 +28,6 @@ AUDIO = "https://media.ribbon.test/audio-8843.mp3"
 LINK = "https://app.ribbon.test/interviews/link-9914"
 PERSONAL = [EMAIL, FIRST, LAST, PHONE, SUMMARY, TRANSCRIPT, VIDEO, AUDIO, LINK, "summary-7731"]
 OTHER_EMAIL = "grace.other@example.org"
-# Tables of the Ribbon sandbox stand in for Ribbon's own storage (the provider's side, which
-# Hirewire cannot erase through Ribbon's API); every other table is searched.
-NOT_OURS = ("sandbox_",)
-KEPT_TABLES = {"migration"}
-
-
-async def mentions(term: str) -> dict[str, int]:
-    """Rows of every table whose text (any column, bytea included) contains `term`."""
-    tables = await db.fetch(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-    )
-    found: dict[str, int] = {}
-    for t in tables:
-        name = t["tablename"]
-        if name in KEPT_TABLES or name.startswith(NOT_OURS):
-            continue
-        byteas = await db.fetch(
-            """SELECT column_name FROM information_schema.columns
-               WHERE table_schema = 'public' AND table_name = $1 AND data_type = 'bytea'""",
-            name,
-        )
-        checks = ["strpos(lower(t::text), lower($1)) > 0"]
-        checks += [
-            f"strpos(lower(encode(t.\"{c['column_name']}\", 'escape')), lower($1)) > 0"
-            for c in byteas
-        ]
-        n = await db.fetchval(f'SELECT count(*) FROM "{name}" t WHERE ' + " OR ".join(checks), term)
-        if n:
-            found[name] = n
-    return found
-
-
-async def everywhere(terms: list[str]) -> dict[str, dict[str, int]]:
-    found = {term: await mentions(term) for term in terms}
-    return {term: tables for term, tables in found.items() if tables}
 
 
 async def seed(org_id: uuid.UUID) -> tuple[InvitationRow, InvitationRow]:
