@@ -28,6 +28,7 @@ from app.logs import configure as configure_logging
 from app.settings import PROJECT_ROOT, Settings
 from app.web import routes as web_routes
 from app.web.auth import AuthMiddleware, provide_user, requires_token
+from app.web.body_guard import body_guard
 from app.web.errors import error_response
 from app.web.request_id import request_id_middleware
 from app.web.security import add_security_headers
@@ -173,7 +174,12 @@ def create_app(
             "box": Provide(lambda: box, use_cache=True, sync_to_thread=False),
             "user": Provide(provide_user),
         },
-        middleware=[server_timing_middleware, request_id_middleware, _auth_middleware()],
+        middleware=[
+            body_guard(float(settings.body_read_timeout_seconds)),
+            server_timing_middleware,
+            request_id_middleware,
+            _auth_middleware(),
+        ],
         before_send=[add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

@@ -112,6 +112,7 @@ class Settings:
     forwarded_allow_ips: str = ""  # trusted proxies: "" (none), "*", or "ip,cidr,..."
     webhook_secret_grace_seconds: int = 24 * 3600
     sse_max_stream_seconds: int = 300  # a live stream ends after this; browsers reconnect
+    body_read_timeout_seconds: int = 30  # a request body that stalls longer answers 408
     log_level: str = "INFO"
     log_json: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
@@ -155,6 +156,7 @@ class Settings:
             forwarded_allow_ips=_proxies(env, "FORWARDED_ALLOW_IPS"),
             webhook_secret_grace_seconds=_int(env, "WEBHOOK_SECRET_GRACE_SECONDS", 24 * 3600, 0),
             sse_max_stream_seconds=_int(env, "SSE_MAX_STREAM_SECONDS", 300, 1),
+            body_read_timeout_seconds=_int(env, "BODY_READ_TIMEOUT_SECONDS", 30, 1),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             log_json=_bool(env, "LOG_JSON", True),
         )

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from app.logs import get_logger
+from app.web.body_guard import ABORTED
 
 log = get_logger(__name__)
 
@@ -59,6 +60,10 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         # Litestar's JSON decoder recurses; a body nested thousands deep is bad input, not a bug.
         exc = ValidationException("The JSON body is nested too deeply.")
     status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
+    if status >= 500 and request.scope.get("state", {}).get(ABORTED):
+        # the client hung up mid-body: nobody is there for an answer, and it is not our fault
+        log.info("request_aborted_by_client", path=request.url.path)
+        return Response({"message": "The client closed the connection."}, status_code=400)
     if status >= 500:
         log.error("request_failed", path=request.url.path, error=repr(exc)[:500], exc_info=exc)
     message = _message(exc, status) if status < 500 else TITLES[500]
