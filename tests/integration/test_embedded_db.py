@@ -3,6 +3,7 @@ several times (the terminal's process group, then `uv run` and `just` forwarding
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -63,6 +64,35 @@ def test_repeated_ctrl_c_still_stops_the_cluster():
     finally:
         if holder.poll() is None:
             holder.kill()
+        leftover = _postmaster(pgdata)
+        if leftover is not None:
+            leftover.kill()
+
+
+def test_a_killed_run_does_not_keep_the_next_runs_cluster_alive():
+    """`just dev` SIGKILLed leaves its pid in the cluster's handle list; the next run must
+    still stop the cluster when it exits."""
+    pgdata = Path(tempfile.mkdtemp(prefix="hwembedded-")) / "pg"
+    killed = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(pgdata)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert killed.stdout is not None
+        assert killed.stdout.readline().strip() == "up"
+        killed.kill()  # SIGKILL: no exit handlers, its pid stays listed
+        killed.wait(timeout=10)
+        postmaster = _postmaster(pgdata)
+        assert postmaster is not None  # the cluster outlived it, as it would
+        assert killed.pid in json.loads((pgdata / ".handle_pids.json").read_text())
+
+        quick = "import sys; from pathlib import Path; from app import embedded_db; "
+        quick += "embedded_db.start(Path(sys.argv[1]))"
+        subprocess.run([sys.executable, "-c", quick, str(pgdata)], check=True, timeout=60)
+        postmaster.wait(timeout=15)  # raises TimeoutExpired if the stale pid kept it running
+        assert _postmaster(pgdata) is None
+    finally:
+        if killed.poll() is None:
+            killed.kill()
         leftover = _postmaster(pgdata)
         if leftover is not None:
             leftover.kill()
