@@ -65,6 +65,7 @@ async def test_serve_finishes_the_request_in_flight_then_exits(
                 "/login", data={"email": email, "password": PASSWORD, "_csrf_token": csrf}
             )
             assert login.status_code in (302, 303)
+            csrf = http.cookies["csrftoken"]  # a fresh one comes with the session
             # the next provider call hangs for a while, then answers normally
             await knobs(provider, api_error="timeout", api_error_next=1, timeout_seconds=6)
             slow = asyncio.create_task(
