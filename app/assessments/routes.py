@@ -28,6 +28,7 @@ from app.jobs.service import get_job
 from app.settings import Settings
 from app.web.auth import requires_user
 from app.web.client_address import client_ip
+from app.web.numbers import whole_number
 
 DEFAULT_QUESTIONS = [""]
 
@@ -40,11 +41,8 @@ def apply_question_op(questions: list[str], op: str) -> list[str]:
         if len(questions) < MAX_QUESTIONS:
             questions.append("")
         return questions
-    try:
-        i = int(index_text)
-    except ValueError:
-        return questions
-    if not 0 <= i < len(questions):
+    i = whole_number(index_text, maximum=len(questions) - 1)
+    if i is None:
         return questions
     if action == "remove":
         questions.pop(i)

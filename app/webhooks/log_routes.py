@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, Parameter
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
@@ -32,7 +32,7 @@ async def deliveries_page(
     event_type: FromQuery[str] = "",
     page: FromQuery[int] = 1,
     notice: FromQuery[str] = "",
-    count: FromQuery[int] = 0,
+    count: Annotated[int, Parameter(ge=0, le=1_000_000)] = 0,
 ) -> Template:
     org = user.organisation_id
     listing = await service.list_deliveries(org, status, event_type, page)
