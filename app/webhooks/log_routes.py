@@ -19,6 +19,7 @@ from app.web.client_address import client_ip
 from app.webhooks import service
 from app.webhooks.tables import DELIVERY_STATUSES
 
+MAX_REPLAY = 500
 NOTICES = {
     "replayed": "The delivery is queued for processing again.",
     "nothing": "Nothing to replay: select deliveries that are not rejected.",
@@ -88,8 +89,10 @@ def _ids(form: Any) -> list[uuid.UUID]:
     raw = form.getall("ids", []) if hasattr(form, "getall") else form.get("ids", [])
     if isinstance(raw, str):
         raw = [raw]
+    if len(raw) > MAX_REPLAY:  # refused whole: replaying the first 500 would be half the request
+        raise ValidationException(f"Replay at most {MAX_REPLAY} deliveries at once.")
     ids = []
-    for value in raw[:500]:
+    for value in raw:
         try:
             ids.append(uuid.UUID(str(value)))
         except ValueError:
