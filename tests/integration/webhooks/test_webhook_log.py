@@ -165,6 +165,7 @@ async def test_replayed_redacted_delivery_ends_ignored_with_the_reason(
     row = await db.fetchrow(
         "SELECT status, last_error, processed_at FROM webhook_delivery WHERE id = $1", delivery_id
     )
+    assert row is not None
     assert row["status"] == "ignored", dict(row)
     assert row["last_error"] == REDACTED_NOTE
     assert "redacted" in REDACTED_NOTE
