@@ -55,10 +55,7 @@ def outage(exc: BaseException) -> bool:
     tb = exc.__traceback__
     while tb is not None:
         module = tb.tb_frame.f_globals.get("__name__", "")
-        if (
-            module.startswith(("asyncpg", "piccolo.engine", __name__))
-            and module != "asyncpg.exceptions"
-        ):
+        if module.startswith(("asyncpg", "piccolo.engine", __name__)):
             return True
         tb = tb.tb_next
     return False
