@@ -20,6 +20,46 @@ log = logging.getLogger(__name__)
 SANDBOX_APP = "ribbon_sandbox"  # the sandbox's migration set, applied only where it runs
 MIGRATION_LOCK_ID = 7_420_001  # pg_advisory_lock key: one migrator at a time across processes
 
+# What "the database is unavailable" looks like from asyncpg and the pool: answered with 503.
+UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+# SQLSTATE classes that mean "the server cannot serve now": connection exception, insufficient
+# resources, operator intervention (shutdown, starting up), system error.
+UNAVAILABLE_CLASSES = frozenset({"08", "53", "57", "58"})
+
+
+def unavailable(exc: BaseException) -> bool:
+    """The exception says the database cannot serve now (down, restarting, out of slots)."""
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        return True
+    state = getattr(exc, "sqlstate", None)
+    return isinstance(exc, asyncpg.PostgresError) and str(state or "")[:2] in UNAVAILABLE_CLASSES
+
+
+def outage(exc: BaseException) -> bool:
+    """`unavailable`, raised while talking to the database: an OSError or a timeout from
+    anything else (a file, the provider) is no outage. Connecting raises plain OSErrors and the
+    pool plain timeouts, so where it was raised decides."""
+    if not unavailable(exc):
+        return False
+    if type(exc).__module__.startswith("asyncpg"):
+        return True
+    tb = exc.__traceback__
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.startswith(("asyncpg", "piccolo.engine", __name__)):
+            return True
+        tb = tb.tb_next
+    return False
+
 
 def engine() -> PostgresEngine:
     found = engine_finder()

@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import ClientException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
@@ -28,6 +29,7 @@ from app.jobs.service import get_job
 from app.settings import Settings
 from app.web.auth import requires_user
 from app.web.client_address import client_ip
+from app.web.numbers import whole_number
 
 DEFAULT_QUESTIONS = [""]
 
@@ -40,11 +42,8 @@ def apply_question_op(questions: list[str], op: str) -> list[str]:
         if len(questions) < MAX_QUESTIONS:
             questions.append("")
         return questions
-    try:
-        i = int(index_text)
-    except ValueError:
-        return questions
-    if not 0 <= i < len(questions):
+    i = whole_number(index_text, maximum=len(questions) - 1)
+    if i is None:
         return questions
     if action == "remove":
         questions.pop(i)
@@ -55,10 +54,20 @@ def apply_question_op(questions: list[str], op: str) -> list[str]:
     return questions or [""]
 
 
+def posted_questions(form: Any) -> list[str]:
+    """The form's questions, refused past the cap before anything renders them: every path
+    (add, remove, reorder, create) would otherwise echo all of them back, a page many times
+    the size of the request."""
+    questions = [str(q) for q in form.getall("questions", [])]
+    if len(questions) > MAX_QUESTIONS:
+        raise ClientException(f"An assessment can have at most {MAX_QUESTIONS} questions.")
+    return questions
+
+
 def _form_input(form: Any) -> AssessmentInput:
     return AssessmentInput(
         title=str(form.get("title", "")),
-        questions=[str(q) for q in form.getall("questions", [])],
+        questions=posted_questions(form),
         interview_type=str(form.get("interview_type", "recruitment")),
         language=str(form.get("language", "en-US")),
         video_enabled=str(form.get("video_enabled", "")) in ("1", "on", "true"),
@@ -102,9 +111,7 @@ async def assessment_questions(
     """The questions fieldset after one edit (HTMX)."""
     await get_job(user.organisation_id, job_id)
     form = await request.form()
-    questions = apply_question_op(
-        [str(q) for q in form.getall("questions", [])], str(form.get("op", ""))
-    )
+    questions = apply_question_op(posted_questions(form), str(form.get("op", "")))
     return Template(
         "assessments/_questions.html",
         context={

@@ -11,17 +11,21 @@ from litestar.response import Template
 from app.accounts.service import CurrentUser
 from app.audit.service import audit_page
 from app.web.auth import requires_admin
+from app.web.numbers import whole_number
 
 PAGE_SIZE = 50
 
 
 @get("/audit", name="audit", guards=[requires_admin])
 async def audit_log(
-    user: NamedDependency[CurrentUser], before: FromQuery[int | None] = None
+    user: NamedDependency[CurrentUser], before: FromQuery[str | None] = None
 ) -> Template:
-    if before is not None and before < 1:
-        raise ValidationException("before must be a positive event id")
-    rows = await audit_page(user.organisation_id, limit=PAGE_SIZE + 1, before_id=before)
+    cursor = None
+    if before is not None:
+        cursor = whole_number(before, minimum=1)
+        if cursor is None:
+            raise ValidationException("before must be a positive event id")
+    rows = await audit_page(user.organisation_id, limit=PAGE_SIZE + 1, before_id=cursor)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return Template(

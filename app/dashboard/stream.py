@@ -32,6 +32,7 @@ from app.dashboard.live import RESYNC, LiveHub
 from app.invitations import cards
 from app.settings import Settings
 from app.web.auth import SESSION_COOKIE, requires_user
+from app.web.numbers import whole_number
 
 CATCH_UP_MARGIN = dt.timedelta(seconds=15)  # longer than any writer's transaction
 CATCH_UP_LIMIT = 200
@@ -49,11 +50,14 @@ def moment_of(cursor: int) -> dt.datetime:
     return EPOCH + dt.timedelta(microseconds=cursor)
 
 
+# A cursor past this is no moment a datetime can hold: the catch-up would overflow after the 200.
+MAX_CURSOR = (dt.datetime(9999, 1, 1, tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
+
+
 def parse_cursor(raw: str | None) -> int | None:
-    """A cursor from the URL or Last-Event-ID; anything unreadable means "no cursor"."""
-    if not raw or not raw.strip().isdigit() or len(raw.strip()) > 19:
-        return None
-    return int(raw.strip())
+    """A cursor from the URL or Last-Event-ID; anything unreadable or out of range (digits
+    that are not ASCII, beyond year 9999) means "no cursor": the stream starts live."""
+    return whole_number(raw, maximum=MAX_CURSOR)
 
 
 async def database_now() -> dt.datetime:

@@ -33,16 +33,32 @@ class SmtpTarget:
     start_tls: bool | None  # None: upgrade when the server offers it
 
 
+SCHEMES = ("smtp", "smtps", "smtp+starttls", "smtp+insecure")
+CLEARTEXT_REFUSED = (
+    "SMTP_URL has credentials and turns TLS off: they would cross the network in cleartext. "
+    "Use smtps:// or STARTTLS (drop starttls=0), or say smtp+insecure:// to allow it."
+)
+
+
 def parse_smtp_url(url: str) -> SmtpTarget:
-    """smtp://[user:pass@]host[:port], smtps:// (implicit TLS), smtp+starttls:// (required)."""
+    """smtp://[user:pass@]host[:port], smtps:// (implicit TLS), smtp+starttls:// (STARTTLS
+    required), smtp+insecure:// (cleartext allowed). With credentials, smtp:// requires
+    STARTTLS: a server that does not offer it (or a network that strips it) gets no password;
+    turning TLS off with ?starttls=0 is refused unless the scheme is smtp+insecure://."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    if scheme not in ("smtp", "smtps", "smtp+starttls") or not parts.hostname:
+    if scheme not in SCHEMES or not parts.hostname:
         raise ValueError("SMTP_URL must look like smtp://user:password@host:port")
     use_tls = scheme == "smtps"
+    credentials = bool(parts.username or parts.password)
     query = parse_qs(parts.query)
-    start_tls: bool | None = True if scheme == "smtp+starttls" else None
-    if query.get("starttls", [""])[0].lower() in ("0", "false", "no"):
+    tls_off = query.get("starttls", [""])[0].lower() in ("0", "false", "no")
+    start_tls: bool | None = None  # upgrade when the server offers it
+    if scheme == "smtp+starttls" or (scheme == "smtp" and credentials):
+        start_tls = True
+    if tls_off:
+        if credentials and scheme in ("smtp", "smtp+starttls"):
+            raise ValueError(CLEARTEXT_REFUSED)
         start_tls = False
     return SmtpTarget(
         hostname=parts.hostname,

@@ -174,12 +174,17 @@ async def invite(
             len(created),
             skipped,
         )
-        for invitation_id in created:
-            await timeline.add_event(
-                org, invitation_id, "created", f"Invited by {user.label}", actor_user_id=user.id
-            )
-            await _enqueue_invite(org, invitation_id)
-            await timeline.announce(org, job_id, invitation_id)
+        # A statement each for all of them, not a few per invitation: 5,000 ids stay cheap.
+        await timeline.add_events(
+            org, created, "created", f"Invited by {user.label}", actor_user_id=user.id
+        )
+        await queue.enqueue_many(
+            "invite",
+            [{"invitation_id": str(i)} for i in created],
+            organisation_id=org,
+            dedupe_keys=[f"invite:{i}" for i in created],
+        )
+        await timeline.announce_many(org, job_id, created)
     return InviteOutcome(bulk_id, created, skipped)
 
 

@@ -36,6 +36,26 @@ async def add_event(
     )
 
 
+async def add_events(
+    organisation_id: uuid.UUID,
+    invitation_ids: list[uuid.UUID],
+    kind: str,
+    message: str = "",
+    actor_user_id: uuid.UUID | None = None,
+) -> None:
+    """The same event on many invitations in one statement (a bulk invite)."""
+    await db.fetch(
+        """INSERT INTO invitation_event
+             (organisation_id, invitation_id, kind, message, detail, actor_user_id)
+           SELECT $1, i, $3, $4, '{}'::jsonb, $5 FROM unnest($2::uuid[]) AS i""",
+        organisation_id,
+        invitation_ids,
+        kind,
+        message[:2000],
+        actor_user_id,
+    )
+
+
 def announcement(
     organisation_id: uuid.UUID, job_id: uuid.UUID, invitation_id: uuid.UUID, event: str = "card"
 ) -> str:
@@ -58,4 +78,15 @@ async def announce(
         "SELECT pg_notify($1, $2)",
         UPDATES_CHANNEL,
         announcement(organisation_id, job_id, invitation_id, event),
+    )
+
+
+async def announce_many(
+    organisation_id: uuid.UUID, job_id: uuid.UUID, invitation_ids: list[uuid.UUID]
+) -> None:
+    """`announce` for many invitations in one statement."""
+    await db.fetch(
+        "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p",
+        UPDATES_CHANNEL,
+        [announcement(organisation_id, job_id, i) for i in invitation_ids],
     )

@@ -23,6 +23,7 @@ from app.jobs.service import JobInput, JobInputError
 from app.jobs.window import INVITATION_STATUSES, Window, candidate_page, clean_window
 from app.web.auth import requires_user
 from app.web.client_address import client_ip
+from app.web.numbers import whole_number
 
 NOTICES = {
     "created": "The job was created. Add candidates, then an assessment.",
@@ -164,7 +165,7 @@ async def job_detail(
     page: FromQuery[str] = "1",
 ) -> Template:
     """The job page with one page of candidates (?q=, ?stage=, ?status=, ?page=)."""
-    number = int(page) if page.strip().isdigit() else 1
+    number = whole_number(page, maximum=1_000_000, minimum=1) or 1
     context = await job_page_context(user, job_id, clean_window(q, stage, status, number))
     context["notice"] = NOTICES.get(notice)
     return Template("jobs/detail.html", context=context)

@@ -92,22 +92,32 @@ async def enqueue(
 
 
 async def enqueue_many(
-    kind: str, payloads: list[dict[str, Any]], organisation_id: uuid.UUID | None = None
+    kind: str,
+    payloads: list[dict[str, Any]],
+    organisation_id: uuid.UUID | None = None,
+    dedupe_keys: list[str] | None = None,
 ) -> int:
-    """Add many jobs of one kind in one statement."""
+    """Add many jobs of one kind in one statement; with dedupe_keys (one per payload), each is
+    skipped as `enqueue` skips it when its key is still queued or running."""
     if not payloads:
         return 0
+    if dedupe_keys is not None and len(dedupe_keys) != len(payloads):
+        raise ValueError("one dedupe key per payload")
     rows = await db.fetch(
         """
-        INSERT INTO queue_job (kind, payload, organisation_id)
-        SELECT $1, p, $3 FROM unnest($2::jsonb[]) AS p
+        INSERT INTO queue_job (kind, payload, dedupe_key, organisation_id)
+        SELECT $1, p, k, $3 FROM unnest($2::jsonb[], $4::text[]) AS t(p, k)
+        ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running')
+        DO NOTHING
         RETURNING id
         """,
         kind,
         [json.dumps(p) for p in payloads],
         organisation_id,
+        dedupe_keys,
     )
-    await db.fetch("SELECT pg_notify($1, $2)", WAKE_CHANNEL, kind)
+    if rows:
+        await db.fetch("SELECT pg_notify($1, $2)", WAKE_CHANNEL, kind)
     return len(rows)
 
 

@@ -7,10 +7,16 @@ import urllib.parse
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    ServiceUnavailableException,
+    ValidationException,
+)
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from app import db
 from app.logs import get_logger
 from app.web.body_guard import ABORTED
 
@@ -27,6 +33,8 @@ TITLES = {
     500: "Something went wrong",
     503: "Temporarily unavailable",
 }
+DATABASE_DOWN = "The database cannot be reached just now; nothing was changed. Try again shortly."
+RETRY_AFTER_SECONDS = "5"
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -59,14 +67,20 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     if isinstance(exc, RecursionError):
         # Litestar's JSON decoder recurses; a body nested thousands deep is bad input, not a bug.
         exc = ValidationException("The JSON body is nested too deeply.")
+    if not isinstance(exc, HTTPException) and db.outage(exc):
+        # Every route, signed-in pages and the API alike: the webhook endpoint's 503, not a bug.
+        log.warning("request_db_unavailable", path=request.url.path, error=type(exc).__name__)
+        exc = ServiceUnavailableException(
+            DATABASE_DOWN, headers={"Retry-After": RETRY_AFTER_SECONDS}
+        )
     status = exc.status_code if isinstance(exc, HTTPException) else HTTP_500_INTERNAL_SERVER_ERROR
     if status >= 500 and request.scope.get("state", {}).get(ABORTED):
         # the client hung up mid-body: nobody is there for an answer, and it is not our fault
         log.info("request_aborted_by_client", path=request.url.path)
         return Response({"message": "The client closed the connection."}, status_code=400)
-    if status >= 500:
+    if status >= 500 and not isinstance(exc, ServiceUnavailableException):
         log.error("request_failed", path=request.url.path, error=repr(exc)[:500], exc_info=exc)
-    message = _message(exc, status) if status < 500 else TITLES[500]
+    message = _message(exc, status) if status < 500 or status == 503 else TITLES[500]
     headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
     if wants_json(request):
         body: dict[str, Any] = {"status_code": status, "message": message}

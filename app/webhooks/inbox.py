@@ -30,27 +30,10 @@ CACHE_SECONDS = 30.0
 # Only these request headers are kept on a delivery: never the signature, cookies or tokens.
 KEPT_HEADERS = ("content-type", "content-length", "user-agent", "x-request-id", "x-forwarded-for")
 
-# What "the database is unavailable" looks like from asyncpg and the pool: answered with 503.
-DB_UNAVAILABLE: tuple[type[BaseException], ...] = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.InsufficientResourcesError,
-    asyncpg.InterfaceError,
-    asyncpg.InternalClientError,
-)
-# SQLSTATE classes that mean "the server cannot serve now": connection exception, insufficient
-# resources, operator intervention (shutdown, starting up), system error.
-UNAVAILABLE_CLASSES = frozenset({"08", "53", "57", "58"})
-
-
-def db_unavailable(exc: BaseException) -> bool:
-    if isinstance(exc, DB_UNAVAILABLE):
-        return True
-    state = getattr(exc, "sqlstate", None)
-    return isinstance(exc, asyncpg.PostgresError) and str(state or "")[:2] in UNAVAILABLE_CLASSES
+# The webhook endpoint's names for the database's own outage test.
+DB_UNAVAILABLE = db.UNAVAILABLE_ERRORS
+UNAVAILABLE_CLASSES = db.UNAVAILABLE_CLASSES
+db_unavailable = db.unavailable
 
 
 @dataclass(frozen=True)

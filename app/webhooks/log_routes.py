@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, Parameter
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
@@ -19,6 +19,7 @@ from app.web.client_address import client_ip
 from app.webhooks import service
 from app.webhooks.tables import DELIVERY_STATUSES
 
+MAX_REPLAY = 500
 NOTICES = {
     "replayed": "The delivery is queued for processing again.",
     "nothing": "Nothing to replay: select deliveries that are not rejected.",
@@ -32,7 +33,7 @@ async def deliveries_page(
     event_type: FromQuery[str] = "",
     page: FromQuery[int] = 1,
     notice: FromQuery[str] = "",
-    count: FromQuery[int] = 0,
+    count: Annotated[int, Parameter(ge=0, le=1_000_000)] = 0,
 ) -> Template:
     org = user.organisation_id
     listing = await service.list_deliveries(org, status, event_type, page)
@@ -88,8 +89,10 @@ def _ids(form: Any) -> list[uuid.UUID]:
     raw = form.getall("ids", []) if hasattr(form, "getall") else form.get("ids", [])
     if isinstance(raw, str):
         raw = [raw]
+    if len(raw) > MAX_REPLAY:  # refused whole: replaying the first 500 would be half the request
+        raise ValidationException(f"Replay at most {MAX_REPLAY} deliveries at once.")
     ids = []
-    for value in raw[:500]:
+    for value in raw:
         try:
             ids.append(uuid.UUID(str(value)))
         except ValueError:

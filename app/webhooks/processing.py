@@ -38,6 +38,7 @@ from app.webhooks.apply import (
 from app.webhooks.inbox import PROCESS_KIND
 from app.webhooks.providers import ProviderCache, providers
 
+REDACTED_NOTE = "the payload was redacted (retention or erasure); nothing to process"
 UNKNOWN_ATTEMPTS = 5  # an invitation row may not be committed yet: wait this many attempts
 RECHECK_DELAYS = (15, 45, 120, 300)  # seconds: a "done" interview whose results lag behind
 
@@ -69,8 +70,13 @@ async def process_delivery(job: Job, ctx: Any) -> None:
                RETURNING id, organisation_id, assessment_id, provider, status, payload""",
             delivery_id,
         )
-        if row is None or row["status"] == "rejected" or row["payload"] is None:
-            return  # erased, or never usable: nothing to apply
+        if row is None or row["status"] == "rejected":
+            return  # gone, or never usable: nothing to apply
+        if row["payload"] is None:
+            # Redacted (retention, erasure) before this run, e.g. replayed afterwards: a final
+            # state with the reason, or the inbox depth and oldest-age metrics alarm for ever.
+            await _finish(job, row["id"], "ignored", REDACTED_NOTE)
+            return
         adapter = webhook_adapter(row["provider"])
         payload = row["payload"]
         body = payload if isinstance(payload, str) else json.dumps(payload)

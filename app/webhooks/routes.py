@@ -16,6 +16,7 @@ from app.crypto import SecretBox
 from app.logs import get_logger
 from app.providers.base import UnusablePayload, WebhookAdapter
 from app.providers.registry import webhook_adapter
+from app.web.numbers import whole_number
 from app.webhooks import inbox, metrics
 from app.webhooks.inbox import DB_UNAVAILABLE, Endpoint, EndpointCache, db_unavailable
 
@@ -81,7 +82,7 @@ async def receive_webhook(
     """Store an authentic delivery and answer 202; the README's Webhooks section lists every
     other answer."""
     length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > MAX_BODY:
+    if length and (whole_number(length, maximum=10**18) or 0) > MAX_BODY:
         return _answer(413, "too_large", "The body is larger than 1 MiB.")
     request_id = str(request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex)
     if not TOKEN_SHAPE.fullmatch(token):  # never sends NUL bytes or junk to the database

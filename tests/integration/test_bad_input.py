@@ -5,6 +5,7 @@ is half-written, pages render it escaped and CSV exports neutralise formulas."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -457,6 +458,88 @@ async def test_query_strings_with_nul_and_garbage_never_500(client, admin):
         if response.status_code >= 500:
             failed.append(url.split("?")[0])
     assert failed == []
+
+
+# Strings that look like numbers to str.isdigit() or to a careless int() but are not ASCII
+# digits in range: superscripts and other scripts' digits, underscores, signs, blanks, beyond
+# PostgreSQL's bigint and beyond a datetime.
+ODD_NUMBERS = [
+    "\u00b2",  # superscript two: isdigit() is true, int() refuses it
+    "\u0663",  # Arabic-Indic three: int() accepts it
+    "\uff11",  # fullwidth one
+    "1_000",
+    " 7 ",
+    "+1",
+    "-1",
+    "0",
+    "1e3",
+    "9223372036854775808",  # bigint's maximum + 1
+    "9999999999999999999",
+    "99999999999999999999",
+    HUGE,
+    "-" + HUGE,
+    "%00",
+    "",
+]
+
+
+async def test_odd_numbers_in_query_strings_answer_400_or_fall_back(client, admin):
+    assessment = await make_assessment(admin.organisation_id)
+    job_id = assessment.job_id
+    failed = []
+    for odd in ODD_NUMBERS:
+        for url in [
+            f"/jobs/{job_id}?page={odd}",
+            f"/jobs/{job_id}/compare?page={odd}",
+            f"/deliveries?page={odd}",
+            f"/deliveries?count={odd}&notice=replayed_many",
+            f"/audit?before={odd}",
+        ]:
+            response = await client.get(url)
+            if response.status_code >= 500 or response.status_code not in (200, 400):
+                failed.append((url, response.status_code))
+            elif response.status_code == 400:
+                assert "could not be used" in response.text or "not valid" in response.text, url
+    assert failed == []
+    # A page number that is not one falls back to the first page; an audit cursor out of range
+    # is refused with a message.
+    page = await client.get(f"/jobs/{job_id}?page=\u00b2")
+    assert page.status_code == 200
+    for before in ["99999999999999999999", "9223372036854775808", "\u00b2", "0"]:
+        refused = await client.get(
+            f"/audit?before={before}", headers={"Accept": "application/json"}
+        )
+        assert_message(refused, 400)
+        assert "before" in refused.json()["message"]
+    assert (await client.get("/audit?before=9223372036854775807")).status_code == 200
+    notice = await client.get(f"/deliveries?notice=replayed_many&count={HUGE}")
+    assert notice.status_code in (200, 400)
+    assert HUGE not in notice.text
+
+
+async def test_odd_stream_cursors_fall_back_to_a_live_stream(live_server, make_account):
+    """`since` and Last-Event-ID that are not cursors (superscript digits, beyond a datetime,
+    bytes that are not ASCII) are ignored: the stream opens, stays open and carries changes."""
+    from tests.dashboard_factories import worker_update
+    from tests.integration.test_live_stream import stream
+
+    account = await make_account()
+    assessment = await make_assessment(account.organisation_id)
+    invitation = await make_invitation(assessment)
+    url = f"/jobs/{assessment.job_id}/stream"
+    async with httpx.AsyncClient(base_url=live_server.url) as web:
+        await login(web, account)
+        cases: list[tuple[str, dict[str, Any]]] = [
+            (f"{url}?since={odd}", {}) for odd in ODD_NUMBERS if odd not in ("", "0", "%00")
+        ]
+        raw_ids = [b"\xb2", "\u00b2".encode(), "\u0663".encode(), HUGE.encode(), b"-5"]
+        cases += [(url, {"Last-Event-ID": raw}) for raw in raw_ids]
+        for n, (target, headers) in enumerate(cases):
+            async with stream(web, target, headers=headers) as events:
+                await asyncio.sleep(0.2)
+                await worker_update(invitation, "pending" if n % 2 else "invited")
+                event = await events.next(timeout=10)
+                assert event["event"] == f"card-{invitation.id}", (target, headers)
 
 
 # ---------------------------------------------------------------- the JSON API (Bearer token)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from app import db
 from app.accounts.service import CurrentUser
@@ -246,6 +247,62 @@ async def test_smtp_errors_do_not_name_the_recipient(settings, make_account):
     assert not await db.fetchval(
         "SELECT count(*) FROM email_message WHERE strpos(lower(last_error), 'ada@') > 0"
     )
+
+
+class RecordingAuthenticator:
+    """Accepts any login and keeps what it was sent: whatever arrives here crossed the wire."""
+
+    def __init__(self) -> None:
+        self.logins: list[tuple[bytes, bytes]] = []
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> Any:
+        self.logins.append((data.login, data.password))
+        return AuthResult(success=True)
+
+
+@pytest.fixture
+def cleartext_smtp_server():
+    """A server that offers no STARTTLS and would take AUTH in cleartext."""
+    inbox, authenticator = Inbox(), RecordingAuthenticator()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        authenticator=authenticator,
+        auth_require_tls=False,
+    )
+    controller.start()
+    yield controller, inbox, authenticator
+    controller.stop()
+
+
+async def test_credentials_are_never_sent_without_tls(
+    settings, make_account, cleartext_smtp_server
+):
+    controller, inbox, authenticator = cleartext_smtp_server
+    _account, invitation_id = await _invited(make_account)
+    job = await _queue_and_hold(invitation_id, max_attempts=2)
+    url = f"smtp://mailer:s3cret-pass@127.0.0.1:{controller.port}"
+    for attempt in (1, 2):
+        await Worker(settings.with_(smtp_url=url))._run(job)
+        assert authenticator.logins == []  # the password never crossed the wire
+        assert inbox.messages == []
+        if attempt == 1:
+            row = await fetch_one("SELECT status, last_error FROM email_message")
+            assert row["status"] == "queued"  # retried: STARTTLS may be back next time
+            assert "STARTTLS" in row["last_error"] or "TLS" in row["last_error"]
+            await db.fetch("UPDATE queue_job SET run_at = now() WHERE id = $1", job.id)
+            async with db.transaction():
+                (job,) = await queue.claim(limit=1, kinds=["send_email"], lease_seconds=120)
+    row = await fetch_one("SELECT status, last_error FROM email_message")
+    assert row["status"] == "failed"
+    assert "s3cret-pass" not in row["last_error"]
+    # Saying so explicitly sends in cleartext (a local relay, a test server).
+    job = await _queue_and_hold(invitation_id)
+    insecure = f"smtp+insecure://mailer:s3cret-pass@127.0.0.1:{controller.port}"
+    await Worker(settings.with_(smtp_url=insecure))._run(job)
+    assert authenticator.logins == [(b"mailer", b"s3cret-pass")]
+    assert len(inbox.messages) == 1
 
 
 async def test_without_smtp_the_email_stays_readable(client, settings, make_account):

@@ -142,6 +142,88 @@ def test_readyz_fails_while_the_database_is_stopped(private_cluster):
         server.stop()
 
 
+def test_every_route_answers_503_with_a_message_while_the_database_is_stopped(private_cluster):
+    """Pages, fragments, forms and the API all answer 503 with a message (a page for the
+    browser, JSON for programs) and Retry-After while the database is down, not 500; and they
+    work again once it is back."""
+    dsn = private_cluster.dsn
+    server = start_server(private_cluster.as_test_database(), worker=False, migrate=True)
+    try:
+        org = hirewire("create-org", "--name", "Outage", dsn=dsn).stdout.strip().splitlines()[-1]
+        password = "outage-password-1"
+        made = hirewire(
+            "create-user",
+            "--org",
+            org,
+            "--email",
+            "o@example.com",
+            "--password",
+            password,
+            "--role",
+            "admin",
+            dsn=dsn,
+        )
+        assert made.returncode == 0, made.stderr
+        token = hirewire("create-api-token", "--email", "o@example.com", dsn=dsn)
+        api = {"Authorization": f"Bearer {token.stdout.strip().splitlines()[-1]}"}
+        web = httpx.Client(base_url=server.url, timeout=20)
+        web.get("/login")
+        csrf = {"_csrf_token": web.cookies["csrftoken"]}
+        signed_in = web.post(
+            "/login", data={"email": "o@example.com", "password": password, **csrf}
+        )
+        assert signed_in.status_code in (302, 303), signed_in.text[:300]
+        created = web.post("/jobs", data={"title": "Before the outage", **csrf})
+        job = created.headers["location"].split("/jobs/")[1].split("?")[0]
+        assert web.get(f"/jobs/{job}").status_code == 200
+
+        private_cluster.stop()
+        pages = [
+            web.get("/"),
+            web.get(f"/jobs/{job}"),
+            web.get("/deliveries"),
+            web.post("/jobs", data={"title": "During the outage", **csrf}),
+            httpx.post(
+                f"{server.url}/login",
+                data={"email": "o@example.com", "password": password, **csrf},
+                cookies={"csrftoken": csrf["_csrf_token"]},
+                timeout=20,
+            ),
+        ]
+        for page in pages:
+            where = f"{page.request.method} {page.request.url.path}"
+            assert page.status_code == 503, (where, page.status_code, page.text[:300])
+            assert "text/html" in page.headers["content-type"], where
+            assert "database" in page.text.lower(), (where, page.text[:300])
+            assert page.headers.get("retry-after"), where
+        fragment = web.get(f"/jobs/{job}", headers={"HX-Request": "true"})
+        assert fragment.status_code == 503
+        assert "database" in fragment.headers.get("hx-trigger", "").lower()
+        for response in [
+            httpx.get(f"{server.url}/api/v1/jobs", headers=api, timeout=20),
+            httpx.post(f"{server.url}/api/v1/jobs", json={"title": "X"}, headers=api, timeout=20),
+            httpx.get(f"{server.url}/api/v1/jobs/{job}", headers=api, timeout=20),
+        ]:
+            assert response.status_code == 503, (response.request.url.path, response.text[:300])
+            body = response.json()
+            assert "database" in body["message"].lower(), body
+            assert response.headers.get("retry-after")
+        assert httpx.get(f"{server.url}/healthz", timeout=5).status_code == 200
+        assert "request_failed" not in server.log()  # an outage is not logged as a bug
+
+        private_cluster.restart()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if web.get(f"/jobs/{job}").status_code == 200:
+                break
+            time.sleep(0.3)
+        else:
+            raise AssertionError("pages did not recover after the database came back")
+        assert httpx.get(f"{server.url}/api/v1/jobs", headers=api, timeout=20).status_code == 200
+    finally:
+        server.stop()
+
+
 async def test_readyz_reports_pending_migrations(client):
     await db.fetch("UPDATE migration SET name = name || '-renamed' WHERE app_name = 'hirewire'")
     try:

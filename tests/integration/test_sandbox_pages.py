@@ -139,7 +139,8 @@ async def test_api_validation_answers_ribbon_422(sandbox, path, body, message):
 
 
 async def test_api_query_and_lookup_errors(sandbox):
-    for query in ("limit=abc", "limit=0", "offset=-1", "status=weird"):
+    odd = ("offset=9999999999999999999999", "offset=\u00b2", "limit=\u0663", "offset=1_0")
+    for query in ("limit=abc", "limit=0", "offset=-1", "status=weird", *odd):
         response = await sandbox.get(f"/sandbox/api/v1/interviews?{query}", headers=AUTH)
         assert response.status_code == 422, query
     unknown_flow = await sandbox.post(

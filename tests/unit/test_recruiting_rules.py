@@ -53,7 +53,7 @@ def test_smtp_urls():
         "user@x",
         "p:ss",
     )
-    assert plain.start_tls is None
+    assert plain.start_tls is True  # credentials: STARTTLS required, never cleartext
     assert not plain.use_tls
     assert parse_smtp_url("smtps://mail.example").port == 465
     assert parse_smtp_url("smtp+starttls://mail.example").start_tls is True

@@ -135,3 +135,42 @@ async def test_metrics_report_outcomes_and_inbox(client, make_account):
     assert "hirewire_webhook_inbox_oldest_age_seconds" in text
     assert "hirewire_webhook_processing_seconds_bucket" in text or "processing_seconds" in text
     assert "hirewire_provider_call_errors_total" in text
+
+
+async def test_replayed_redacted_delivery_ends_ignored_with_the_reason(
+    client, make_account, settings
+):
+    """Retention (or erasure) removed the payload: a replay has nothing to process, and the
+    delivery must still end in a final state, or inbox depth and the oldest-age metric alarm
+    for ever."""
+    from app.webhooks.processing import REDACTED_NOTE
+
+    admin = await make_account(ribbon_api_key="k")
+    _, invitation = await seed(client, admin)
+    ribbon = FakeRibbon()
+    ribbon.complete(invitation.interview_id)
+    await drain(settings, fake_resources(ribbon))
+    delivery_id = await db.fetchval("SELECT id FROM webhook_delivery WHERE status = 'processed'")
+    await db.fetch(
+        """UPDATE webhook_delivery SET payload = NULL, body = NULL, headers = '{}'::jsonb,
+               redacted_at = now() WHERE id = $1""",
+        delivery_id,
+    )
+    await login(client, admin)
+    replayed = await form_post(
+        client, f"/deliveries/{delivery_id}/replay", {}, follow_redirects=False
+    )
+    assert replayed.status_code in (302, 303)
+    await drain(settings, fake_resources(ribbon))
+    row = await db.fetchrow(
+        "SELECT status, last_error, processed_at FROM webhook_delivery WHERE id = $1", delivery_id
+    )
+    assert row is not None
+    assert row["status"] == "ignored", dict(row)
+    assert row["last_error"] == REDACTED_NOTE
+    assert "redacted" in REDACTED_NOTE
+    assert row["processed_at"] is not None
+    unfinished = "SELECT count(*) FROM webhook_delivery WHERE status IN ('received', 'processing')"
+    assert await db.fetchval(unfinished) == 0
+    detail = await client.get(f"/deliveries/{delivery_id}")
+    assert REDACTED_NOTE.split(";")[0] in detail.text

@@ -17,6 +17,7 @@ from litestar.params import FromPath
 
 from app.providers.ribbon.sandbox import service
 from app.providers.ribbon.sandbox.knobs import Knobs
+from app.web.numbers import whole_number
 
 LANGUAGES = (
     "en-US", "de-DE", "es-419", "hi-IN", "ja-JP", "pt-BR", "fr-FR", "zh-CN", "ko-KR", "vi-VN",
@@ -115,11 +116,12 @@ def _page(request: Request[Any, Any, Any]) -> tuple[int, int]:
     values = []
     for name, default in (("limit", 20), ("offset", 0)):
         raw = request.query_params.get(name)
-        try:
-            value = default if raw in (None, "") else int(raw)
-        except ValueError:
-            raise _invalid(f"{name} must be an integer") from None
-        if value < 0 or (name == "limit" and value == 0):
+        if raw is not None and raw.strip().startswith("-"):
+            raise _invalid(f"{name} must be {'positive' if name == 'limit' else 'zero or more'}")
+        value = default if raw in (None, "") else whole_number(raw)
+        if value is None:  # "²", "٣", "1_0" or beyond bigint: never int() or the OFFSET
+            raise _invalid(f"{name} must be an integer")
+        if name == "limit" and value == 0:
             raise _invalid(f"{name} must be {'positive' if name == 'limit' else 'zero or more'}")
         values.append(value)
     return min(values[0], MAX_PAGE), values[1]
