@@ -173,6 +173,7 @@ def test_every_route_answers_503_with_a_message_while_the_database_is_stopped(pr
             "/login", data={"email": "o@example.com", "password": password, **csrf}
         )
         assert signed_in.status_code in (302, 303), signed_in.text[:300]
+        csrf = {"_csrf_token": web.cookies["csrftoken"]}  # a fresh one comes with the session
         created = web.post("/jobs", data={"title": "Before the outage", **csrf})
         job = created.headers["location"].split("/jobs/")[1].split("?")[0]
         assert web.get(f"/jobs/{job}").status_code == 200
