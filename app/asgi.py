@@ -20,7 +20,7 @@ from litestar.template.config import TemplateConfig
 
 from app import db
 from app.accounts import routes as account_routes
-from app.accounts import token_routes
+from app.accounts import team_routes, token_routes
 from app.audit import routes as audit_routes
 from app.crypto import SecretBox
 from app.dashboard.live import live_plugins
@@ -58,6 +58,7 @@ def html_routes() -> list[Any]:
         *web_routes.ROUTES,
         *account_routes.ROUTES,
         *token_routes.HTML_ROUTES,
+        *team_routes.ROUTES,
         *audit_routes.ROUTES,
         *dashboard_routes.ROUTES,
         *dashboard_stream.ROUTES,

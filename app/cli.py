@@ -293,10 +293,10 @@ def revoke_api_token(email: str, token_id: str) -> None:
 def deactivate_user(email: str) -> None:
     """Deactivate a user: they cannot log in, and every session and API token of theirs is
     revoked (reactivating them later revives none)."""
-    from app.accounts import tokens
+    from app.accounts import team
 
     resolve_database(load_settings())
-    revoked = run_with_pool(lambda: tokens.deactivate_user(email))
+    revoked = run_with_pool(lambda: team.deactivate_by_email(email))
     click.echo(f"deactivated {email}; {revoked} sessions and tokens revoked")
 
 

@@ -24,11 +24,21 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+NO_PASSWORD = "!no-password"  # an invited colleague's, until they set one: matches nothing
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether `password` matches; without a usable hash (no account, an invited colleague)
+    the same work is done against a dummy hash, so timing tells nothing, and it never
+    matches."""
+    usable = bool(password_hash) and password_hash != NO_PASSWORD
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        matched = _hasher.verify(
+            password_hash if password_hash and usable else _DUMMY_HASH, password
+        )
     except (VerificationError, InvalidHashError):
         return False
+    return matched and usable
 
 
 async def check_password(password_hash: str | None, password: str) -> bool:

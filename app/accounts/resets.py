@@ -26,6 +26,7 @@ log = get_logger(__name__)
 SEND_KIND = "send_password_reset"
 RESET_PREFIX = "hwr_"
 VALID_MINUTES = 60
+INVITE_DAYS = 7  # a colleague's invitation link
 MAX_REQUESTS = 3  # per email or address within the window before requests slow down
 WINDOW_SECONDS = 15 * 60
 
@@ -62,6 +63,30 @@ async def request_reset(email: str, ip: str, device: str | None, box: SecretBox)
         if token:
             await queue.enqueue(SEND_KIND, {"reset_id": str(reset_id)}, max_attempts=5)
     return 0
+
+
+async def issue_invite_link(user_id: uuid.UUID, email: str, ip: str, box: SecretBox) -> None:
+    """Inside the caller's transaction: a one-time link for an invited colleague to set their
+    first password (a week), emailed by the same job as resets; older links are superseded."""
+    await db.fetch(
+        """UPDATE password_reset SET status = 'superseded', token_enc = NULL
+           WHERE user_id = $1 AND status IN ('queued', 'sent')""",
+        user_id,
+    )
+    token = new_token(RESET_PREFIX)
+    reset_id = await db.fetchval(
+        """INSERT INTO password_reset
+               (email, ip, user_id, token_hash, token_enc, status, expires_at, purpose)
+           VALUES ($1, $2, $3, $4, $5, 'queued', now() + make_interval(days => $6), 'invite')
+           RETURNING id""",
+        email,
+        ip[:200],
+        user_id,
+        token_hash(token),
+        box.seal(token),
+        INVITE_DAYS,
+    )
+    await queue.enqueue(SEND_KIND, {"reset_id": str(reset_id)}, max_attempts=5)
 
 
 async def valid_reset(token: str) -> Any | None:
@@ -118,7 +143,9 @@ async def _failed(job: Job, error: str, dead: bool) -> None:
 async def send_password_reset(job: Job, ctx: Any) -> None:
     reset_id = uuid.UUID(job.payload["reset_id"])
     row = await db.fetchrow(
-        """SELECT r.token_enc, u.email FROM password_reset r JOIN app_user u ON u.id = r.user_id
+        """SELECT r.token_enc, r.purpose, u.email, u.name, o.name AS org_name
+           FROM password_reset r JOIN app_user u ON u.id = r.user_id
+           JOIN organisation o ON o.id = u.organisation_id
            WHERE r.id = $1 AND r.status = 'queued' AND r.token_enc IS NOT NULL
              AND r.expires_at > now()""",
         reset_id,
@@ -136,9 +163,15 @@ async def send_password_reset(job: Job, ctx: Any) -> None:
         return
     token = SecretBox(settings.secret_key).open(row["token_enc"])
     link = f"{settings.public_base_url}/login/reset?token={token}"
-    subject, text, html = emails.render(
-        "password_reset", {"org_name": "Hirewire", "link": link, "valid_minutes": VALID_MINUTES}
-    )
+    if row["purpose"] == "invite":
+        subject, text, html = emails.render(
+            "team_invite", {"org_name": row["org_name"], "link": link, "valid_days": INVITE_DAYS}
+        )
+    else:
+        subject, text, html = emails.render(
+            "password_reset",
+            {"org_name": "Hirewire", "link": link, "valid_minutes": VALID_MINUTES},
+        )
     message = EmailMessage()
     message["From"] = settings.email_from
     message["To"] = row["email"]

@@ -238,7 +238,12 @@ async def attempt_login(
     ok = await check_password(row["password_hash"] if row else None, password or "")
     if not ok or row is None:
         return LoginOutcome(None)
-    await db.fetch("UPDATE login_attempt SET succeeded = true WHERE id = $1", attempt_id)
+    await db.fetch(
+        """WITH a AS (UPDATE login_attempt SET succeeded = true WHERE id = $1)
+           UPDATE app_user SET last_login_at = now() WHERE id = $2""",
+        attempt_id,
+        row["id"],
+    )
     return LoginOutcome(await user_by_id(row["id"]))
 
 
@@ -290,6 +295,13 @@ async def end_session(token: str) -> None:
     await UserSession.update({UserSession.revoked_at: dt.datetime.now(dt.UTC)}).where(
         UserSession.token_hash == token_hash(token)
     )
+
+
+async def password_hash_of(user_id: uuid.UUID) -> str | None:
+    found: str | None = await db.fetchval(
+        "SELECT password_hash FROM app_user WHERE id = $1 AND is_active", user_id
+    )
+    return found
 
 
 async def user_id_by_email(email: str) -> uuid.UUID | None:

@@ -24,6 +24,8 @@ class AppUser(Table, tablename="app_user"):
     is_active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     password_changed_at = Timestamptz(default=TimestamptzNow())
+    invited_at = Timestamptz(null=True, default=None)  # by an admin; no password until set
+    last_login_at = Timestamptz(null=True, default=None)
 
 
 class UserSession(Table, tablename="user_session"):
@@ -73,3 +75,4 @@ class PasswordReset(Table, tablename="password_reset"):
     requested_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz(null=True, default=None)
     used_at = Timestamptz(null=True, default=None)
+    purpose = Text(default="reset")  # or "invite": a colleague's first password

@@ -1,6 +1,6 @@
 """API tokens: named, optionally expiring, listed (by prefix only) and revocable by their owner,
 on a page, through the API and the CLI. Only a token's SHA-256 hash is stored; it is shown once,
-when made. Deactivating a user revokes their sessions and tokens."""
+when made. Deactivating a user (`team.revoke_access`) revokes their tokens too."""
 
 from __future__ import annotations
 
@@ -101,22 +101,3 @@ async def user_id_for(email: str) -> uuid.UUID:
     if user_id is None:
         raise AccountError(f"No user with email {normalise_email(email)}.")
     return user_id
-
-
-async def deactivate_user(email: str) -> int:
-    """Deactivate a user: every session and token of theirs is revoked, so reactivating them
-    later revives none. Returns how many sessions and tokens were revoked."""
-    user_id = await user_id_for(email)
-    async with db.transaction():
-        await db.fetch("UPDATE app_user SET is_active = false WHERE id = $1", user_id)
-        sessions = await db.fetch(
-            """UPDATE user_session SET revoked_at = now()
-               WHERE user_id = $1 AND revoked_at IS NULL RETURNING id""",
-            user_id,
-        )
-        tokens = await db.fetch(
-            """UPDATE api_token SET revoked_at = now()
-               WHERE user_id = $1 AND revoked_at IS NULL RETURNING id""",
-            user_id,
-        )
-    return len(sessions) + len(tokens)

@@ -15,11 +15,12 @@ from app.queue import service as queue
 from app.settings import PROJECT_ROOT
 from app.text import displayable
 
-KINDS = ("invite", "reminder", "password_reset")
+KINDS = ("invite", "reminder", "password_reset", "team_invite")
 SUBJECTS = {
     "invite": "Your video interview for {job_title} at {org_name}",
     "reminder": "Reminder: your video interview for {job_title} at {org_name}",
     "password_reset": "Set a new password for {org_name}",
+    "team_invite": "You are invited to {org_name} on Hirewire",
 }
 
 

@@ -90,6 +90,7 @@ async def test_too_many_failed_logins_say_how_long_to_wait(page, make_account):
 async def test_make_and_revoke_an_api_token(page, make_account):
     account = await make_account(org_name="Globex Talent")
     await log_in(page, account)
+    await page.get_by_role("link", name="Account").click()
     await page.get_by_role("link", name="API tokens").click()
     await page.get_by_label("Name").fill("ATS sync")
     await page.get_by_role("button", name="Make token").click()
@@ -100,3 +101,34 @@ async def test_make_and_revoke_an_api_token(page, make_account):
     await page.get_by_role("button", name="Revoke").click()
     await expect(page.get_by_role("status")).to_contain_text("The token was revoked.")
     await expect(page.locator("table.data")).to_contain_text("Revoked")
+
+
+async def test_the_team_page_invites_and_deactivates(page, make_account):
+    from app import db
+
+    admin = await make_account(org_name="Globex Talent")
+    colleague = await make_account(org_name="Elsewhere", role="recruiter")
+    await db.fetch(
+        "UPDATE app_user SET organisation_id = $1, name = 'Grace Hopper' WHERE id = $2",
+        admin.organisation_id,
+        colleague.user_id,
+    )
+    await log_in(page, admin)
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Team").click()
+    await page.get_by_label("Email").fill("ada@example.com")
+    await page.get_by_label("Name").fill("Ada Lovelace")
+    await page.get_by_role("button", name="Send invitation").click()
+    await expect(page.get_by_role("status")).to_contain_text("The invitation is on its way")
+    await expect(page.locator("table.data")).to_contain_text("Invited")
+    await screenshot(page, "team")
+    await screenshot(page, "team", phone=True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    row = page.locator("tr", has_text="Grace Hopper")
+    await row.get_by_role("button", name="Deactivate").click()
+    await expect(page.get_by_role("status")).to_contain_text("deactivated")
+    await expect(page.locator("tr", has_text="Grace Hopper")).to_contain_text("Deactivated")
+
+    await page.get_by_role("link", name="Account").click()
+    await expect(page.get_by_role("heading", name="Change your password")).to_be_visible()
+    await screenshot(page, "account-password")
+    await screenshot(page, "account-password", phone=True)

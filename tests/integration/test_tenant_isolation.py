@@ -31,6 +31,7 @@ PARAMS = {
     "bulk_id",
     "email_id",
     "token_id",
+    "user_id",
     "action",
 }
 ACTIONS = ("cancel", "resend", "remind", "retry")
@@ -99,6 +100,7 @@ async def make_victim(org_id: uuid.UUID, name: str = "Victim") -> Victim:
     return Victim(
         ids={
             "token_id": str(token_row["id"]),
+            "user_id": str(owner),
             "job_id": str(assessment.job_id),
             "candidate_id": str(invitation.candidate_id),
             "assessment_id": str(assessment.id),
@@ -223,6 +225,8 @@ PLANTED_NAMES = {
     "email_id": "email_id",
     "bulk_id": "bulk_id",
     "token_id": "token_id",
+    "user_id": "user_id",
+    "user_ids": "user_id",
 }
 
 
