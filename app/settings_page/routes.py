@@ -33,8 +33,17 @@ async def settings_page(
     settings: NamedDependency[Settings],
     saved: FromQuery[str] = "",
 ) -> Template:
-    notice = {"key": "The API key was saved.", "removed": "The API key was removed."}.get(saved)
-    return await _page(user, settings, notice=notice)
+    notice = {
+        "key": "The API key was saved, and Ribbon accepted it.",
+        "removed": "The API key was removed.",
+    }.get(saved)
+    warning = (
+        "The API key was saved, but Ribbon could not be reached to check it. "
+        "Use Test connection once Ribbon is back."
+        if saved == "unchecked"
+        else None
+    )
+    return await _page(user, settings, notice=notice, warning=warning)
 
 
 @post("/settings/ribbon-key", name="settings_key", guards=[requires_admin])
@@ -45,11 +54,12 @@ async def save_key(
     box: NamedDependency[SecretBox],
 ) -> Template | Redirect:
     form = await request.form()
+    raw = str(form.get("api_key", ""))
     try:
-        await service.set_api_key(user, str(form.get("api_key", "")), box, client_ip(request))
+        verdict = await service.save_api_key(user, raw, settings, box, client_ip(request))
     except service.ConnectionInputError as exc:
         return await _page(user, settings, error=str(exc))
-    return Redirect("/settings?saved=key")
+    return Redirect("/settings?saved=key" if verdict.ok else "/settings?saved=unchecked")
 
 
 @post("/settings/ribbon-key/remove", name="settings_key_remove", guards=[requires_admin])

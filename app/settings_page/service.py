@@ -3,6 +3,7 @@ test it with a ping. Every change is audited; the key itself never is."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from app.audit.service import record_audit
 from app.crypto import SecretBox
 from app.providers.base import ProviderAuthError, ProviderError
 from app.providers.connection import provider_for_org
+from app.providers.registry import make_provider
 from app.settings import Settings
 
 
@@ -35,6 +37,12 @@ async def connection(organisation_id: uuid.UUID) -> dict[str, Any]:
     return dict(row) if row else {"has_key": False, "ribbon_api_key_hint": None}
 
 
+# Ribbon's API keys are UUIDs (../shared/ribbon/API.md): anything else was mis-copied.
+RIBBON_KEY = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
 def clean_key(raw: str) -> str:
     key = (raw or "").strip()
     if not key:
@@ -43,10 +51,49 @@ def clean_key(raw: str) -> str:
         raise ConnectionInputError(
             "That does not look like an API key (no spaces, at most 200 characters)."
         )
+    if not RIBBON_KEY.fullmatch(key):
+        raise ConnectionInputError(
+            "A Ribbon API key looks like 1b4e28ba-2fa1-11d2-883f-0016d3cca427 (36 characters): "
+            "check that you copied all of it."
+        )
     return key
 
 
-async def set_api_key(user: CurrentUser, raw: str, box: SecretBox, ip: str = "") -> str:
+async def save_api_key(
+    user: CurrentUser, raw: str, settings: Settings, box: SecretBox, ip: str = ""
+) -> Verdict:
+    """Check a new key with Ribbon before keeping it: a key Ribbon refuses is not saved
+    (ConnectionInputError says so); one that could not be checked is saved, with a warning."""
+    key = clean_key(raw)
+    provider = make_provider("ribbon", key, settings)
+    try:
+        await provider.ping()
+        verdict = Verdict(True, "The API key was saved, and Ribbon accepted it.")
+    except ProviderAuthError as exc:
+        await record_audit(
+            user,
+            "provider_key_refused",
+            "organisation",
+            str(user.organisation_id),
+            {"provider": "ribbon", "hint": key[-4:]},
+            ip=ip,
+        )
+        raise ConnectionInputError(
+            f"Ribbon refused this API key, so it was not saved: {exc}"
+        ) from None
+    except ProviderError as exc:
+        verdict = Verdict(
+            False, f"The API key was saved, but Ribbon could not be reached to check it: {exc}"
+        )
+    finally:
+        await provider.aclose()
+    await set_api_key(user, key, box, ip, checked=verdict.ok)
+    return verdict
+
+
+async def set_api_key(
+    user: CurrentUser, raw: str, box: SecretBox, ip: str = "", checked: bool = False
+) -> str:
     """Seal and store the key; returns the hint (its last four characters)."""
     key = clean_key(raw)
     hint = key[-4:]
@@ -62,7 +109,7 @@ async def set_api_key(user: CurrentUser, raw: str, box: SecretBox, ip: str = "")
         "provider_key_set",
         "organisation",
         str(user.organisation_id),
-        {"provider": "ribbon", "hint": hint},
+        {"provider": "ribbon", "hint": hint, "checked": checked},
         ip=ip,
     )
     return hint

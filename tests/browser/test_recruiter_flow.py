@@ -40,6 +40,7 @@ async def test_recruiter_flow(page, make_account, live_server, tmp_path):
     await page.get_by_role("button", name="Test connection").click()
     await expect(page.locator("#verdict")).to_contain_text("Connected")
     await screenshot(page, "settings")
+    await screenshot(page, "settings", phone=True)
 
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Jobs").click()
     await page.get_by_role("link", name="New job").first.click()

@@ -22,7 +22,7 @@ async def test_admin_sets_key_tests_connection_and_removes_it(
     key = sandbox_key()
     saved = await form_post(sandbox_client, "/settings/ribbon-key", {"api_key": f"  {key}  "})
     assert saved.status_code == 200
-    assert "The API key was saved" in saved.text
+    assert "The API key was saved, and Ribbon accepted it" in saved.text
     assert key[-4:] in saved.text
     assert key not in saved.text
     org = await fetch_one("SELECT * FROM organisation")
@@ -58,10 +58,43 @@ async def test_admin_sets_key_tests_connection_and_removes_it(
     assert "provider_key_set" in actions
     assert "provider_key_removed" in actions
     assert actions.count("provider_connection_tested") == 4
+    key_set = next(r["detail"] for r in audit if r["action"] == "provider_key_set")
+    assert '"checked": true' in key_set
     assert all(key not in r["detail"] for r in audit)
     captured = capsys.readouterr()
     assert key not in captured.out + captured.err
     assert key not in live_server.log()
+
+
+async def test_a_key_is_checked_before_it_is_saved(sandbox_client, make_account, live_server):
+    account = await make_account(org_name="Keyholders")
+    await login(sandbox_client, account)
+    for typed in ("sk_live_abc123", "1b4e28ba-2fa1-11d2-883f", "1b4e28ba2fa111d2883f0016d3cca427"):
+        shaped = await form_post(sandbox_client, "/settings/ribbon-key", {"api_key": typed})
+        assert shaped.status_code == 400
+        assert "A Ribbon API key looks like" in shaped.text
+    refused_key = sandbox_key()
+    await set_knobs(live_server, rejected_api_keys=[refused_key])
+    try:
+        refused = await form_post(sandbox_client, "/settings/ribbon-key", {"api_key": refused_key})
+    finally:
+        await set_knobs(live_server, reset=True)
+    assert refused.status_code == 400
+    assert "Ribbon refused this API key, so it was not saved" in refused.text
+    assert "The API key was saved" not in refused.text
+    assert await db.fetchval("SELECT ribbon_api_key_enc FROM organisation") is None
+
+    await set_knobs(live_server, api_error="503", api_error_next=10)
+    try:
+        unchecked = await form_post(
+            sandbox_client, "/settings/ribbon-key", {"api_key": sandbox_key()}
+        )
+    finally:
+        await set_knobs(live_server, reset=True)
+    assert unchecked.status_code == 200
+    assert "could not be reached to check it" in unchecked.text
+    assert 'class="alert ok"' not in unchecked.text  # never a green "saved" beside a doubt
+    assert await db.fetchval("SELECT ribbon_api_key_enc FROM organisation") is not None
 
 
 async def test_recruiters_cannot_reach_settings(client, make_account):
