@@ -132,15 +132,16 @@ WITH erased AS (
            CASE WHEN yes THEN now() END,
            CASE WHEN yes THEN now() END
     FROM erased
-    ON CONFLICT (assessment_id, idempotency_key) DO NOTHING
-    RETURNING id, status
+    ON CONFLICT (assessment_id, idempotency_key) DO UPDATE
+        SET duplicates = webhook_delivery.duplicates + 1, last_duplicate_at = now()
+    RETURNING id, status, xmax = 0 AS inserted  -- xmax is 0 on a row this statement inserted
 ), job AS (
     INSERT INTO queue_job (kind, payload, organisation_id, dedupe_key)
     SELECT '{PROCESS_KIND}', jsonb_build_object('delivery_id', ins.id), $1, 'delivery:' || ins.id
-    FROM ins WHERE ins.status = 'received'
+    FROM ins WHERE ins.inserted AND ins.status = 'received'
     RETURNING id
 )
-SELECT ins.id, ins.status FROM ins
+SELECT ins.id, ins.status, ins.inserted FROM ins
 """
 
 
@@ -234,8 +235,8 @@ async def store_event(
     else:
         async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
             row = await conn.fetchrow(STORE_SQL, *args, timeout=QUERY_TIMEOUT)
-    if row is None:
-        return None
+    if row is None or not row["inserted"]:
+        return None  # a duplicate: counted on the delivery it repeats
     if row["status"] == "received":
         wake_workers()
     return row["id"]

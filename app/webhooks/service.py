@@ -9,13 +9,32 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import db
+from app.invitations.cards import candidate_name
 from app.providers.registry import move_event_types
 from app.webhooks.inbox import PROCESS_KIND
 from app.webhooks.tables import DELIVERY_STATUSES
 
 PAGE_SIZE = 50
-LIST_COLUMNS = """id, provider, event_type, status, attempts, last_error, invitation_id,
-    received_at, processed_at, request_id"""
+NAME_COLUMNS = """a.title AS assessment_title, i.candidate_id, c.first_name, c.last_name,
+    c.email, c.erased_at"""
+LIST_COLUMNS = f"""d.id, d.provider, d.event_type, d.status, d.attempts, d.last_error,
+    d.invitation_id, d.received_at, d.processed_at, d.request_id, d.duplicates,
+    d.last_duplicate_at, d.assessment_id, {NAME_COLUMNS}"""
+# A delivery with its assessment and, once matched, its invitation's candidate.
+LIST_FROM = """webhook_delivery d
+    LEFT JOIN assessment a ON a.id = d.assessment_id AND a.organisation_id = d.organisation_id
+    LEFT JOIN invitation i ON i.id = d.invitation_id AND i.organisation_id = d.organisation_id
+    LEFT JOIN candidate c ON c.id = i.candidate_id AND c.organisation_id = d.organisation_id"""
+
+
+def _with_names(row: Any) -> dict[str, Any]:
+    found = dict(row)
+    found["candidate"] = (
+        candidate_name(row["first_name"], row["last_name"], row["email"], row["erased_at"])
+        if row["candidate_id"]
+        else None
+    )
+    return found
 
 
 @dataclass(frozen=True)
@@ -36,17 +55,17 @@ async def list_deliveries(
 ) -> DeliveryPage:
     status, page = clean_status(status), min(max(1, page), 100_000)  # OFFSET fits a bigint
     rows = await db.fetch(
-        f"""SELECT {LIST_COLUMNS} FROM webhook_delivery
-            WHERE organisation_id = $1 AND ($2 = '' OR status = $2)
-              AND ($3 = '' OR event_type = $3)
-            ORDER BY received_at DESC, id LIMIT $4 OFFSET $5""",
+        f"""SELECT {LIST_COLUMNS} FROM {LIST_FROM}
+            WHERE d.organisation_id = $1 AND ($2 = '' OR d.status = $2)
+              AND ($3 = '' OR d.event_type = $3)
+            ORDER BY d.received_at DESC, d.id LIMIT $4 OFFSET $5""",
         organisation_id,
         status,
         event_type.replace("\x00", "")[:200],  # PostgreSQL text cannot hold NUL
         PAGE_SIZE + 1,
         (page - 1) * PAGE_SIZE,
     )
-    found = [dict(r) for r in rows]
+    found = [_with_names(r) for r in rows]
     return DeliveryPage(found[:PAGE_SIZE], page, len(found) > PAGE_SIZE, status, event_type)
 
 
@@ -70,13 +89,14 @@ async def event_types(organisation_id: uuid.UUID) -> list[str]:
 
 async def get_delivery(organisation_id: uuid.UUID, delivery_id: uuid.UUID) -> dict[str, Any] | None:
     row = await db.fetchrow(
-        "SELECT * FROM webhook_delivery WHERE organisation_id = $1 AND id = $2",
+        f"""SELECT d.*, {NAME_COLUMNS} FROM {LIST_FROM}
+            WHERE d.organisation_id = $1 AND d.id = $2""",
         organisation_id,
         delivery_id,
     )
     if row is None:
         return None
-    delivery = dict(row)
+    delivery = _with_names(row)
     delivery["headers"] = _json(delivery["headers"]) or {}
     payload = _json(delivery["payload"])
     delivery["payload_pretty"] = (

@@ -25,6 +25,8 @@ class WebhookDelivery(Table, tablename="webhook_delivery"):
     received_at = Timestamptz(default=TimestamptzNow())
     processed_at = Timestamptz(null=True, default=None)
     redacted_at = Timestamptz(null=True, default=None)
+    duplicates = Integer(default=0)  # received again after this one
+    last_duplicate_at = Timestamptz(null=True, default=None)
     # Keyed hash of the email the delivery names (SecretBox.candidate_key), never the email.
     candidate_key = Text(null=True, default=None)
 

@@ -174,3 +174,42 @@ async def test_replayed_redacted_delivery_ends_ignored_with_the_reason(
     assert await db.fetchval(unfinished) == 0
     detail = await client.get(f"/deliveries/{delivery_id}")
     assert REDACTED_NOTE.split(";")[0] in detail.text
+
+
+async def test_the_log_names_candidate_and_assessment_and_counts_duplicates(
+    client, make_account, settings
+):
+    account = await make_account()
+    assessment = await make_assessment(account.organisation_id, video_enabled=False)
+    await db.fetch("UPDATE assessment SET title = 'Backend screen' WHERE id = $1", assessment.id)
+    invitation = await make_invitation(assessment, first_name="Grace", last_name="Hopper")
+    body = event_body("interview_processed", invitation.interview_id, assessment.flow_id)
+    answers = [
+        (await post(client, assessment.token, body, assessment.secret)).json() for _ in range(3)
+    ]
+    assert [a["status"] for a in answers] == ["stored", "duplicate", "duplicate"]
+    delivery_id = answers[0]["delivery_id"]
+    row = await db.fetchrow(
+        "SELECT duplicates, last_duplicate_at FROM webhook_delivery WHERE id = $1::uuid",
+        delivery_id,
+    )
+    assert row is not None
+    assert row["duplicates"] == 2
+    assert row["last_duplicate_at"] is not None
+    assert await db.fetchval("SELECT count(*) FROM queue_job") == 1  # duplicates queue nothing
+
+    ribbon = FakeRibbon()
+    ribbon.complete(invitation.interview_id, video=False)
+    await login(client, account)
+    waiting = (await client.get(f"/deliveries/{delivery_id}")).text
+    assert 'hx-trigger="every 2s"' in waiting  # keeps itself current until processed
+    await drain(settings, fake_resources(ribbon))
+
+    listing = (await client.get("/deliveries")).text
+    assert f'href="/candidates/{invitation.candidate_id}"' in listing
+    assert "Grace Hopper" in listing
+    assert "Backend screen" in listing
+    detail = (await client.get(f"/deliveries/{delivery_id}")).text
+    assert "2 received after it" in detail
+    assert "Grace Hopper" in detail
+    assert 'hx-trigger="every 2s"' not in detail  # processed: nothing left to wait for
