@@ -11,6 +11,18 @@ document.addEventListener("DOMContentLoaded", () => {
   document.body.addEventListener("hw:error", (event) => show(event.detail.value || "Something went wrong."));
   document.body.addEventListener("hw:toast", (event) => show(event.detail.value || ""));
   document.body.addEventListener("htmx:sendError", () => show("The server could not be reached. Check your connection."));
+  // A transcript timestamp plays the recording from there (video first, else the audio).
+  document.addEventListener("click", (event) => {
+    const seek = event.target.closest(".t-seek[data-seek]");
+    if (!seek) return;
+    const result = seek.closest(".result");
+    const player = result && (result.querySelector("video.result-video") || result.querySelector("audio.result-audio"));
+    const at = Number.parseFloat(seek.dataset.seek);
+    if (!player || !Number.isFinite(at)) return;
+    player.currentTime = at;
+    const playing = player.play();
+    if (playing && playing.catch) playing.catch(() => {});  // a media error shows in the player
+  });
   document.addEventListener("click", (event) => {
     const target = event.target.closest("[data-confirm]");
     if (target && !window.confirm(target.dataset.confirm)) {

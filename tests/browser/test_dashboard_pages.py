@@ -5,6 +5,7 @@ screenshots at desktop and phone widths."""
 from __future__ import annotations
 
 import json
+import re
 
 from playwright.async_api import expect
 
@@ -92,6 +93,12 @@ async def test_home_compare_and_candidate_pages(page, make_account):
     await expect(result.locator("svg.score-chart")).to_be_visible()
     await expect(result).to_contain_text("Tell me about yourself.")
     await expect(result.locator("video")).to_have_count(1)
+    await expect(result.get_by_label(re.compile("^Video of the interview with"))).to_have_count(1)
+    seek = result.locator(".t-seek[data-seek]").nth(1)
+    wanted = float(await seek.get_attribute("data-seek") or "nan")
+    await seek.click()
+    at = await result.locator("video").evaluate("v => v.currentTime")
+    assert abs(at - wanted) < 0.01, (at, wanted)  # the timestamp moved the player there
     await screenshot(page, "candidate")
     await screenshot(page, "candidate", phone=True)
 

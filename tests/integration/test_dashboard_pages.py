@@ -77,7 +77,9 @@ async def test_full_partial_and_empty_results_are_labelled(client, make_account)
     assert "Missing" not in page
     assert "Not reported" not in page
     assert '<video class="result-video"' in page
+    assert "Video of the interview with Grace Hopper" in page  # players are labelled
     assert "https://media.example/a.mp3" in page
+    assert 'class="t-seek' in page  # timestamps play the recording from there
     assert "Q1</span> Tell me about yourself." in page
     assert "0:03" in page
     assert "A thoughtful, well-prepared candidate." in page
@@ -85,8 +87,10 @@ async def test_full_partial_and_empty_results_are_labelled(client, make_account)
     page = (await client.get(f"/invitations/{partial.id}/result")).text
     assert "Partial result: still waiting for score: skills, video processing" in page
     assert "Skills: missing." in page
-    assert "Language comprehension: not reported." in page
-    assert "Not reported" in page
+    # the four language scores a non-language assessment never has: one line, no chart rows
+    assert "Language comprehension: not reported." not in page
+    assert "Not reported: Language vocabulary" in page
+    assert page.count('class="score-row score-not_reported') == 0
     assert "Missing" in page
     assert "Video still processing" in page
     assert "Skills: 0" not in page
