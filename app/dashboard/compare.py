@@ -5,6 +5,7 @@ the job's size: rows come LIMIT/OFFSET from an index-backed order, totals in one
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import uuid
@@ -15,8 +16,9 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from app import db
-from app.invitations.cards import candidate_name
+from app.invitations.cards import MISSING_LABELS, candidate_name
 from app.invitations.result_view import humanise, score_keys
+from app.web.templating import STATUS_LABELS
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 2000
@@ -208,38 +210,78 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
+EXPORT_SQL = """
+    SELECT i.id, i.candidate_id, i.status, i.missing, i.overall_score, i.completed_at,
+           i.invited_at, c.first_name, c.last_name, c.email, c.phone, c.erased_at, ap.stage,
+           r.scores, r.summary
+    FROM invitation i
+    JOIN candidate c ON c.id = i.candidate_id
+    JOIN application ap ON ap.id = i.application_id
+    LEFT JOIN assessment_result r ON r.invitation_id = i.id
+    WHERE i.organisation_id = $1 AND i.assessment_id = $2
+"""
+
+
+def _when(moment: Any) -> str:
+    """A date a spreadsheet shows as it is, in UTC (the header says so)."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+async def _reported_keys(org: uuid.UUID, assessment_id: uuid.UUID, keys: list[str]) -> list[str]:
+    """The score columns some candidate has a value in: no column stays empty throughout."""
+    rows = await db.fetch(
+        """SELECT DISTINCT e.key FROM invitation i
+           JOIN assessment_result r ON r.invitation_id = i.id, jsonb_each(r.scores) AS e
+           WHERE i.organisation_id = $1 AND i.assessment_id = $2
+             AND jsonb_typeof(e.value) = 'object' AND e.value->>'value' IS NOT NULL""",
+        org,
+        assessment_id,
+    )
+    present = {r["key"] for r in rows}
+    return [k for k in keys if k in present]
+
+
 async def export_csv(org: uuid.UUID, comparison: Comparison, base_url: str) -> AsyncIterator[str]:
-    """Every row of the filtered ranking, in batches, as CSV text chunks."""
-    keys = comparison.score_keys
+    """Every row of the filtered ranking, in batches, as CSV a spreadsheet opens as written:
+    UTF-8 with a byte-order mark (Excel reads UTF-8 only with one), the columns a recruiter
+    uses, readable dates, the rank filled in the order of the chosen sort."""
     out = io.StringIO()
     writer = csv.writer(out)
+    assessment = comparison.assessment
+    keys = await _reported_keys(org, assessment["id"], comparison.score_keys) if assessment else []
     writer.writerow(
         [
-            "rank",
-            "first_name",
-            "last_name",
-            "email",
-            "stage",
-            "status",
-            "overall",
-            *keys,
-            "missing",
-            "completed_at",
-            "candidate_url",
+            "Rank",
+            "First name",
+            "Last name",
+            "Email",
+            "Phone",
+            "Job",
+            "Assessment",
+            "Stage",
+            "Status",
+            "Overall",
+            *(comparison.score_labels.get(k) or humanise(k) for k in keys),
+            "Missing",
+            "Summary",
+            "Invited (UTC)",
+            "Completed (UTC)",
+            "Candidate page",
         ]
     )
-    yield out.getvalue()
-    if comparison.assessment is None:
+    yield "\ufeff" + out.getvalue()
+    if assessment is None:
         return
     filters = comparison.filters
     where, args = _where(filters)
     order, order_args = _order(filters.sort, len(args) + 3)
+    job_title, assessment_title = comparison.job["title"], assessment["title"]
     offset = 0
     while True:
         rows = await db.fetch(
-            f"{ROW_SQL} {where} ORDER BY {order} LIMIT {EXPORT_BATCH} OFFSET {offset}",
+            f"{EXPORT_SQL} {where} ORDER BY {order} LIMIT {EXPORT_BATCH} OFFSET {offset}",
             org,
-            comparison.assessment["id"],
+            assessment["id"],
             *args,
             *order_args,
         )
@@ -247,13 +289,15 @@ async def export_csv(org: uuid.UUID, comparison: Comparison, base_url: str) -> A
         out.truncate()
         for n, raw in enumerate(rows, start=offset + 1):
             row = _row(raw)
-            ranked = (
-                row["overall"] if filters.sort == "overall" else row["scores"].get(filters.sort)
-            )
-            cells = [n if ranked is not None else "", row["first_name"], row["last_name"]]
-            cells += [row["email"], row["stage"], row["status"], _number(row["overall"])]
+            erased = raw["erased_at"] is not None
+            cells: list[Any] = [n, row["first_name"], row["last_name"], row["email"]]
+            cells += ["" if erased else raw["phone"], job_title, assessment_title]
+            cells += [row["stage"].capitalize(), STATUS_LABELS.get(row["status"], row["status"])]
+            cells.append(_number(row["overall"]))
             cells += [_number(row["scores"].get(k)) for k in keys]
-            cells += ["; ".join(row["missing"]), row["completed_at"] or ""]
+            cells += ["; ".join(MISSING_LABELS.get(m, m) for m in row["missing"])]
+            cells += ["" if erased else (raw["summary"] or "")]
+            cells += [_when(raw["invited_at"]), _when(row["completed_at"])]
             cells.append(f"{base_url}/candidates/{row['candidate_id']}")
             writer.writerow([neutralise(c) for c in cells])
         yield out.getvalue()

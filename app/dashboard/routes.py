@@ -4,6 +4,7 @@ fetch) and the job's compare view with its CSV export."""
 from __future__ import annotations
 
 import re
+import urllib.parse
 import uuid
 
 from litestar import get
@@ -94,15 +95,23 @@ async def job_compare_csv(
 ) -> Stream:
     filters = compare.clean_filters(assessment, sort, status, stage, 1)
     comparison = await compare.compare(user.organisation_id, job_id, filters)
-    title = re.sub(r"[^A-Za-z0-9]+", "-", comparison.job["title"]).strip("-").lower() or "job"
     return Stream(
         compare.export_csv(user.organisation_id, comparison, settings.public_base_url),
         media_type="text/csv",  # Litestar adds "; charset=utf-8" to text types
         headers={
-            "Content-Disposition": f'attachment; filename="{title}-candidates.csv"',
+            "Content-Disposition": attachment(comparison.job["title"], "candidates.csv"),
             "Cache-Control": "no-store",
         },
     )
+
+
+def attachment(title: str, suffix: str) -> str:
+    """A download's Content-Disposition (RFC 6266): an ASCII `filename` for old clients and a
+    UTF-8 `filename*` that keeps "García" as written."""
+    plain = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower() or "job"
+    kept = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", title).strip(" .-")[:120] or "job"
+    encoded = urllib.parse.quote(f"{kept} {suffix}", safe="")
+    return f"attachment; filename=\"{plain}-{suffix}\"; filename*=UTF-8''{encoded}"
 
 
 def _query(filters: compare.Filters) -> dict[str, str]:

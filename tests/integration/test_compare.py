@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
+from app import db
 from app.dashboard.compare import neutralise
 from tests.conftest import login
 from tests.dashboard_factories import (
@@ -100,14 +102,14 @@ async def test_csv_export_neutralises_formulas(client, make_account):
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"  # once, not twice
     assert "attachment" in response.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [r["first_name"] for r in rows] == ['\'=HYPERLINK("http://evil")', "'+1"]
-    assert [r["last_name"] for r in rows] == ["'@SUM(A1)", "'-2"]
-    assert rows[0]["rank"] == "1"
-    assert rows[0]["overall"] == "4"
-    assert rows[0]["skills"] == "3.5"
-    assert rows[1]["rank"] == ""
-    assert rows[1]["overall"] == ""
+    rows = list(csv.DictReader(io.StringIO(response.text.removeprefix("\ufeff"))))
+    assert [r["First name"] for r in rows] == ['\'=HYPERLINK("http://evil")', "'+1"]
+    assert [r["Last name"] for r in rows] == ["'@SUM(A1)", "'-2"]
+    assert rows[0]["Rank"] == "1"
+    assert rows[0]["Overall"] == "4"
+    assert rows[0]["Skills"] == "3.5"
+    assert rows[1]["Rank"] == "2"  # filled whatever the sort: the unscored come last
+    assert rows[1]["Overall"] == ""
     assert neutralise("\tcmd") == "'\tcmd"
     assert neutralise("plain") == "plain"
 
@@ -119,3 +121,40 @@ async def test_other_organisations_compare_is_404(client, make_account):
     await login(client, mine)
     for url in (f"/jobs/{assessment.job_id}/compare", f"/jobs/{assessment.job_id}/compare.csv"):
         assert (await client.get(url)).status_code == 404
+
+
+async def test_csv_export_opens_as_written_in_a_spreadsheet(client, make_account):
+    account = await make_account()
+    assessment = await make_assessment(account.organisation_id)
+    await db.fetch("UPDATE job SET title = 'Ingeniería García' WHERE id = $1", assessment.job_id)
+    await db.fetch("UPDATE assessment SET title = 'Pantalla' WHERE id = $1", assessment.id)
+    scored = await make_invitation(assessment, first_name="José", last_name="Núñez")
+    await db.fetch(
+        "UPDATE candidate SET phone = '+34 600 000 000' WHERE id = $1", scored.candidate_id
+    )
+    await set_status(scored, "complete", overall=4.0)
+    core = {k: v for k, v in FULL_SCORES.items() if not k.startswith("language")}
+    await set_result(scored, scores=core, summary="Claro y directo.")
+    await make_invitation(assessment, first_name="Ana", last_name="Ruiz")
+    await login(client, account)
+    response = await client.get(f"/jobs/{assessment.job_id}/compare.csv?sort=skills")
+    raw = response.content
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel shows "García" right
+    disposition = response.headers["content-disposition"]
+    assert 'filename="ingenier-a-garc-a-candidates.csv"' in disposition
+    assert "filename*=UTF-8''Ingenier%C3%ADa%20Garc%C3%ADa%20candidates.csv" in disposition
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    first, second = rows
+    assert (first["First name"], first["Last name"]) == ("José", "Núñez")
+    assert (first["Job"], first["Assessment"]) == ("Ingeniería García", "Pantalla")
+    assert first["Phone"] == "'+34 600 000 000"  # a leading + would be a formula to Excel
+    assert first["Summary"] == "Claro y directo."
+    assert first["Stage"] == "Applied"
+    assert first["Status"] == "Complete"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", first["Invited (UTC)"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", first["Completed (UTC)"])
+    assert (first["Rank"], second["Rank"]) == ("1", "2")
+    assert second["Completed (UTC)"] == ""
+    header = list(first)
+    assert "Language comprehension" not in header  # nobody has it: no always-empty column
+    assert "Skills" in header
