@@ -37,8 +37,26 @@ HEADER_ALIASES = {
 }
 
 
+FIELDS = {  # what a column can be, as the mapping step names it
+    "email": "Email",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "name": "Full name",
+    "phone": "Phone",
+}
+ENCODINGS = {"auto": "Automatic", "utf-8": "UTF-8", "windows-1252": "Windows-1252 (Excel)"}
+
+
 class CsvError(ValueError):
     """The file as a whole cannot be used; the message says why."""
+
+
+class NeedsMapping(CsvError):
+    """The header does not name the columns we know: the person says which column is which."""
+
+    def __init__(self, header: list[str], message: str) -> None:
+        super().__init__(message)
+        self.header = header
 
 
 @dataclass
@@ -55,34 +73,69 @@ class CsvRow:
         return not self.errors
 
 
+def _why_not_an_address(raw: str) -> str:
+    """What is wrong with an address, in a recruiter's words (not the validator's)."""
+    if raw.count("@") == 0:
+        return "it has no @"
+    if raw.count("@") > 1:
+        return "it has more than one @"
+    if any(ch.isspace() for ch in raw):
+        return "it contains a space"
+    local, _, domain = raw.partition("@")
+    if not local:
+        return "nothing comes before the @"
+    if "." not in domain:
+        return "the part after the @ has no dot (e.g. example.com)"
+    return "check it for a typo"
+
+
 def clean_email(raw: str) -> str:
     """A normalised, lower-cased address; ValueError with a readable reason otherwise."""
     raw = (raw or "").strip()
     if not raw:
-        raise ValueError("email is missing")
+        raise ValueError("the email is missing")
     if len(raw) > MAX_EMAIL:
-        raise ValueError("email is too long")
+        raise ValueError(f"the email is longer than {MAX_EMAIL} characters")
     try:
         return validate_email(raw, check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise ValueError(f"{raw!r} is not a valid email address ({exc})") from None
+    except EmailNotValidError:
+        raise ValueError(f"“{raw}” is not an email address: {_why_not_an_address(raw)}") from None
 
 
 def name_problems(first_name: str, last_name: str) -> list[str]:
     problems = []
     if not first_name.strip():
-        problems.append("first name is missing")
+        problems.append("the first name is missing")
     if len(first_name) > MAX_NAME or len(last_name) > MAX_NAME:
-        problems.append(f"names can be at most {MAX_NAME} characters")
+        problems.append(f"a name is longer than {MAX_NAME} characters")
     return problems
 
 
-def decode(data: bytes) -> str:
+def decode(data: bytes, encoding: str = "auto") -> str:
+    """The file's text. Automatic: UTF-8 (with or without Excel's byte-order mark), else
+    Windows-1252, what Excel writes for "CSV" on Windows; or the encoding the person chose."""
+    return decode_as(data, encoding)[0]
+
+
+def decode_as(data: bytes, encoding: str = "auto") -> tuple[str, str]:
+    """The text and the name of the encoding it was read as."""
+    if encoding not in ENCODINGS:
+        raise CsvError("Choose one of the encodings offered.")
+    if encoding in ("auto", "utf-8"):
+        try:
+            return data.decode("utf-8-sig"), "UTF-8"
+        except UnicodeDecodeError:
+            if encoding == "utf-8":
+                raise CsvError(
+                    "The file is not UTF-8 text. Choose Windows-1252, or save it as "
+                    "'CSV UTF-8' and upload again."
+                ) from None
     try:
-        return data.decode("utf-8-sig")  # a byte order mark from Excel is fine
+        return data.decode("cp1252"), "Windows-1252"
     except UnicodeDecodeError:
         raise CsvError(
-            "The file is not UTF-8 text. Save it as 'CSV UTF-8' and upload again."
+            "The file is neither UTF-8 nor Windows-1252 text. Save it as 'CSV UTF-8' and "
+            "upload again."
         ) from None
 
 
@@ -93,14 +146,42 @@ def _columns(header: list[str]) -> dict[str, int]:
         if key and key not in columns:
             columns[key] = index
     if "email" not in columns:
-        raise CsvError("The first row must be a header with an 'email' column.")
+        raise NeedsMapping(header, "The header has no 'email' column: say which column is which.")
     if "first_name" not in columns and "name" not in columns:
-        raise CsvError("The header needs a 'first_name' (or 'name') column.")
+        raise NeedsMapping(
+            header, "The header has no 'first_name' (or 'name') column: say which one it is."
+        )
     return columns
 
 
-def parse_csv(text: str) -> list[CsvRow]:
-    """Every data row with its problems; duplicates within the file are problems too."""
+def mapped_columns(header: list[str], mapping: dict[str, str]) -> dict[str, int]:
+    """Columns as the person mapped them (field -> column number as text, "" for none)."""
+    columns: dict[str, int] = {}
+    for key, raw in mapping.items():
+        if key not in FIELDS or raw in ("", None):
+            continue
+        if not (raw.isascii() and raw.isdigit()) or int(raw) >= len(header):
+            raise CsvError("Choose columns from the file.")
+        if int(raw) in columns.values():
+            raise CsvError("Each column can be used for one field only.")
+        columns[key] = int(raw)
+    if "email" not in columns:
+        raise CsvError("Say which column holds the email.")
+    if "first_name" not in columns and "name" not in columns:
+        raise CsvError("Say which column holds the first name (or the full name).")
+    return columns
+
+
+def header_of(text: str) -> list[str]:
+    try:
+        return next(csv.reader(io.StringIO(text)))
+    except (StopIteration, csv.Error):
+        return []
+
+
+def parse_csv(text: str, mapping: dict[str, str] | None = None) -> list[CsvRow]:
+    """Every data row with its problems, in the file's order; duplicates within the file are
+    problems too. `mapping` (from the mapping step) says which column is which."""
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
@@ -108,7 +189,7 @@ def parse_csv(text: str) -> list[CsvRow]:
         raise CsvError("The file is empty.") from None
     except csv.Error as exc:
         raise CsvError(f"The file is not a readable CSV: {exc}") from None
-    columns = _columns(header)
+    columns = mapped_columns(header, mapping) if mapping else _columns(header)
     rows: list[CsvRow] = []
     seen: dict[str, int] = {}
     try:
@@ -148,7 +229,7 @@ def _row(line: int, cells: list[str], columns: dict[str, int], seen: dict[str, i
         row.errors.append(str(exc))
     else:
         if row.email in seen:
-            row.errors.append(f"duplicate of line {seen[row.email]} in this file")
+            row.errors.append(f"the same email as line {seen[row.email]} of this file")
         else:
             seen[row.email] = line
     row.errors.extend(name_problems(first, last))

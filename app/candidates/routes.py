@@ -3,6 +3,8 @@ the candidate page with applications, invitations, emails and timelines."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from typing import Any
 
@@ -17,7 +19,16 @@ from litestar.response import Redirect, Template
 from app import db
 from app.accounts.service import CurrentUser
 from app.candidates import service
-from app.candidates.csv_import import CsvError, decode, parse_csv
+from app.candidates.csv_import import (
+    ENCODINGS,
+    FIELDS,
+    HEADER_ALIASES,
+    CsvError,
+    NeedsMapping,
+    decode_as,
+    header_of,
+    parse_csv,
+)
 from app.candidates.tables import STAGES
 from app.crypto import SecretBox
 from app.emails.service import emails_of_candidate
@@ -52,7 +63,7 @@ async def candidate_add(
 @get("/jobs/{job_id:uuid}/candidates/import", name="candidate_import", guards=[requires_user])
 async def import_form(user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]) -> Template:
     job = await get_job(user.organisation_id, job_id)
-    return Template("candidates/import.html", context={"job": job})
+    return Template("candidates/import.html", context={"job": job, "encodings": ENCODINGS})
 
 
 def _summary(rows: list[Any]) -> dict[str, int]:
@@ -76,20 +87,105 @@ async def import_preview(
     if not isinstance(upload, UploadFile):
         return _import_error(job, "Choose a CSV file to upload.")
     try:
-        text = decode(await upload.read())
+        text, encoding = decode_as(await upload.read(), str(form.get("encoding", "auto")))
         rows = parse_csv(text)
+    except NeedsMapping as exc:
+        return _mapping_page(job, text, encoding, exc.header, str(exc))
     except CsvError as exc:
         return _import_error(job, str(exc))
-    await service.check_rows(user.organisation_id, job_id, rows)
+    return await _preview(user, job, rows, text, encoding, {})
+
+
+def _mapping(form: Any) -> dict[str, str]:
+    return {key: str(form.get(f"map_{key}", "")) for key in FIELDS}
+
+
+def _mapping_page(
+    job: dict[str, Any], text: str, encoding: str, header: list[str], message: str
+) -> Template:
+    """The file's columns, with their first values, for the person to say which is which."""
+    samples = [row for _, row in zip(range(3), csv.reader(io.StringIO(text)), strict=False)][1:]
+    columns = [
+        {
+            "index": i,
+            "name": name or f"Column {i + 1}",
+            "samples": [r[i] for r in samples if i < len(r) and r[i].strip()],
+        }
+        for i, name in enumerate(header[:50])
+    ]
+    guess: dict[str, int] = {}
+    for i, name in enumerate(header[:50]):  # what the header names plainly, chosen already
+        key = HEADER_ALIASES.get(name.strip().lower())
+        if key and key not in guess:
+            guess[key] = i
+    return Template(
+        "candidates/import_map.html",
+        context={
+            "job": job,
+            "csv_text": text,
+            "encoding": encoding,
+            "columns": columns,
+            "fields": FIELDS,
+            "guess": guess,
+            "message": message,
+        },
+    )
+
+
+async def _preview(
+    user: CurrentUser,
+    job: dict[str, Any],
+    rows: list[Any],
+    text: str,
+    encoding: str,
+    mapping: dict[str, str],
+) -> Template:
+    await service.check_rows(user.organisation_id, job["id"], rows)
     return Template(
         "candidates/import_preview.html",
-        context={"job": job, "rows": rows, "csv_text": text, "summary": _summary(rows)},
+        context={
+            "job": job,
+            "rows": rows,
+            "csv_text": text,
+            "encoding": encoding,
+            "mapping": mapping,
+            "summary": _summary(rows),
+            "problem_lines": [r.line for r in rows if not r.ok],
+        },
     )
+
+
+@post(
+    "/jobs/{job_id:uuid}/candidates/import/map",
+    name="candidate_import_map",
+    guards=[requires_user],
+    request_max_body_size=MAX_UPLOAD_BYTES,
+)
+async def import_map(
+    request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
+) -> Template:
+    """The mapping step's answer: the same file, read with the columns the person chose."""
+    job = await get_job(user.organisation_id, job_id)
+    form = await request.form()
+    text, encoding, mapping = (
+        str(form.get("csv_text", "")),
+        str(form.get("encoding", "")),
+        _mapping(form),
+    )
+    try:
+        rows = parse_csv(text, mapping)
+    except CsvError as exc:
+        page = _mapping_page(job, text, encoding[:40], header_of(text), str(exc))
+        page.status_code = 400
+        return page
+    return await _preview(user, job, rows, text, encoding[:40], mapping)
 
 
 def _import_error(job: dict[str, Any], message: str) -> Template:
     return Template(
-        "candidates/import.html", context={"job": job, "error": message}, status_code=400
+        "candidates/import.html",
+        context={"job": job, "error": message, "encodings": ENCODINGS},
+        status_code=400,
     )
 
 
@@ -105,8 +201,9 @@ async def import_confirm(
     """Import the rows without problems (checked again: the data may have changed)."""
     job = await get_job(user.organisation_id, job_id)
     form = await request.form()
+    mapping = _mapping(form)
     try:
-        rows = parse_csv(str(form.get("csv_text", "")))
+        rows = parse_csv(str(form.get("csv_text", "")), mapping if any(mapping.values()) else None)
     except CsvError as exc:
         return _import_error(job, str(exc))
     added = await service.import_rows(user.organisation_id, job_id, rows)
@@ -216,6 +313,7 @@ ROUTES = [
     import_form,
     import_preview,
     import_confirm,
+    import_map,
     move_stage,
     candidate_detail,
 ]

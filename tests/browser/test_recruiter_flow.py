@@ -58,7 +58,7 @@ async def test_recruiter_flow(page, make_account, live_server, tmp_path):
     await page.get_by_label("CSV file").set_input_files(str(csv_path))
     await page.get_by_role("button", name="Check the file").click()
     await expect(page.get_by_text("20 ready to import")).to_be_visible()
-    await expect(page.get_by_text("duplicate of line 2 in this file")).to_be_visible()
+    await expect(page.get_by_text("The same email as line 2 of this file.")).to_be_visible()
     await screenshot(page, "import-preview")
     await page.get_by_role("button", name="Import 20 candidates").click()
     await expect(page.get_by_role("status")).to_contain_text("20 candidates added")
@@ -125,3 +125,38 @@ async def test_recruiter_flow(page, make_account, live_server, tmp_path):
     await page.goto("/jobs")
     await expect(page.get_by_text("20 invited")).to_be_visible()
     await screenshot(page, "jobs")
+
+
+async def test_import_an_excel_file_with_its_own_column_names(page, make_account, tmp_path):
+    account = await make_account(org_name="Northwind Talent")
+    await log_in(page, account)
+    await page.goto("/jobs")
+    await page.get_by_role("link", name="New job").first.click()
+    await page.get_by_label("Title").fill("Ingeniería")
+    await page.get_by_role("button", name="Create job").click()
+    await page.get_by_role("link", name="Import CSV").first.click()
+    rows = ["Correo,Nombre,Apellido,Móvil", "zoe@example.com,Zoé,Núñez,+34 600 111 222"]
+    rows += ["jose@example.com,José,García,", "sin-arroba,Ana,Ruiz,"]
+    path = tmp_path / "excel.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    await page.get_by_label("CSV file").set_input_files(str(path))
+    await page.get_by_role("button", name="Check the file").click()
+    await expect(page.get_by_role("heading", name="Which column is which?")).to_be_visible()
+    await page.get_by_label("Email").select_option(
+        label="Correo (e.g. zoe@example.com, jose@example.com)"
+    )
+    await page.get_by_label("First name").select_option(index=2)
+    await page.get_by_label("Last name").select_option(index=3)
+    await page.get_by_label("Phone").select_option(index=4)
+    await screenshot(page, "import-map")
+    await screenshot(page, "import-map", phone=True)
+    await page.get_by_role("button", name="Check the rows").click()
+    await expect(page.get_by_text("2 ready to import")).to_be_visible()
+    await expect(page.get_by_text("Read as Windows-1252")).to_be_visible()
+    await expect(page.locator("table.data")).to_contain_text("Núñez")
+    await expect(page.locator("table.data")).to_contain_text("+34 600 111 222")
+    await expect(page.get_by_text("it has no @")).to_be_visible()
+    await screenshot(page, "import-mapped-preview")
+    await screenshot(page, "import-mapped-preview", phone=True)
+    await page.get_by_role("button", name="Import 2 candidates").click()
+    await expect(page.get_by_text("2 candidates added")).to_be_visible()

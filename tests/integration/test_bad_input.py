@@ -321,8 +321,12 @@ async def _upload(client: httpx.AsyncClient, job_id: Any, data: bytes) -> httpx.
 
 async def test_csv_import_refuses_unusable_files_and_cleans_cells(client, admin):
     job_id = await _job_id(client)
-    for data in [b"", b"\xff\xfe\xfa", b"name\nA", b"email\n", b"a,b\n" + b"x,y\n" * 3]:
+    for data in [b"", b"email,first_name\n", b"\x81\x8d\x8f"]:
         assert_message(await _upload(client, job_id, data), 400)
+    for data in [b"\xff\xfe\xfa", b"name\nA", b"email\n", b"a,b\n" + b"x,y\n" * 3]:
+        asked = await _upload(client, job_id, data)  # readable, but which column is which?
+        assert asked.status_code == 200, data
+        assert "Which column is which?" in asked.text
     nul = _csv(
         "nul@example.com,Ada\x00,Love\x00lace",
         "\x00@example.com,Bad,Row",

@@ -3,6 +3,7 @@ candidate page, and another organisation's ids answering 404."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from app import db
@@ -15,11 +16,11 @@ async def _job(client, title="Data Analyst"):
     return response.headers["location"].split("?")[0].rsplit("/", 1)[1]
 
 
-async def _upload(client, job_id, content: bytes, name="people.csv"):
+async def _upload(client, job_id, content: bytes, name="people.csv", encoding="auto"):
     token = await csrf_token(client)
     return await client.post(
         f"/jobs/{job_id}/candidates/import",
-        data={"_csrf_token": token},
+        data={"_csrf_token": token, "encoding": encoding},
         files={"file": (name, content, "text/csv")},
     )
 
@@ -38,7 +39,7 @@ async def test_add_one_validates_and_reuses_existing_candidate(client, make_acco
         client, f"/jobs/{job_a}/candidates", {"email": "not-an-email", "first_name": "X"}
     )
     assert bad.status_code == 400
-    assert "not a valid email" in bad.text
+    assert "is not an email address" in bad.text
     nul = await form_post(
         client, f"/jobs/{job_a}/candidates", {"email": "a\x00b@example.com", "first_name": "X"}
     )
@@ -47,7 +48,7 @@ async def test_add_one_validates_and_reuses_existing_candidate(client, make_acco
         client, f"/jobs/{job_a}/candidates", {"email": "n@example.com", "first_name": " "}
     )
     assert nameless.status_code == 400
-    assert "First name is missing" in nameless.text
+    assert "The first name is missing" in nameless.text
     again = await form_post(
         client, f"/jobs/{job_a}/candidates", {"email": "ada@example.com", "first_name": "Ada"}
     )
@@ -86,10 +87,10 @@ async def test_csv_preview_shows_row_errors_then_imports_only_good_rows(client, 
     text = preview.text
     assert "3 ready to import" in text
     assert "4 with problems" in text
-    assert "not a valid email" in text
-    assert "duplicate of line 2 in this file" in text
-    assert "already a candidate for this job" in text
-    assert "first name is missing" in text
+    assert "is not an email address: it has no @" in text  # words for people
+    assert "The same email as line 2 of this file." in text
+    assert "Already a candidate for this job." in text
+    assert "The first name is missing." in text
     assert (
         "=HYPERLINK(&#34;http://evil&#34;)" in text or "=HYPERLINK(&quot;http://evil&quot;)" in text
     )
@@ -98,8 +99,6 @@ async def test_csv_preview_shows_row_errors_then_imports_only_good_rows(client, 
 
     csv_text = re.search(r'name="csv_text" value="([^"]*)"', text, re.S)
     assert csv_text is not None
-    import html
-
     done = await form_post(
         client,
         f"/jobs/{job_id}/candidates/import/confirm",
@@ -132,12 +131,16 @@ async def test_csv_preview_shows_row_errors_then_imports_only_good_rows(client, 
 async def test_csv_whole_file_problems(client, make_account):
     await login(client, await make_account())
     job_id = await _job(client)
-    latin1 = await _upload(client, job_id, "email,first_name\né@x.com,Zoé\n".encode("latin-1"))
-    assert latin1.status_code == 400
-    assert "not UTF-8" in latin1.text
-    no_email = await _upload(client, job_id, b"name,phone\nA,1\n")
-    assert no_email.status_code == 400
-    assert "email" in no_email.text
+    forced = await _upload(
+        client, job_id, "email,first_name\nzoe@x.com,Zoé\n".encode("cp1252"), encoding="utf-8"
+    )
+    assert forced.status_code == 400
+    assert "not UTF-8" in forced.text
+    odd = await _upload(
+        client, job_id, b"email,first_name\nz@x.com,\x81\n", encoding="windows-1252"
+    )
+    assert odd.status_code == 400
+    assert "neither UTF-8 nor Windows-1252" in odd.text
     empty = await _upload(client, job_id, b"")
     assert empty.status_code == 400
     too_many = "email,first_name\n" + "".join(f"p{i}@example.com,P\n" for i in range(5001))
@@ -220,3 +223,51 @@ async def test_another_organisations_candidates_are_404(client, make_account):
     assert stage.status_code == 404
     assert await db.fetchval("SELECT stage FROM application") == "applied"
     assert await db.fetchval("SELECT count(*) FROM candidate") == 1
+
+
+async def test_an_excel_file_in_windows_1252_keeps_its_accents_and_order(client, make_account):
+    await login(client, await make_account())
+    job_id = await _job(client)
+    data = "email,first_name\nzoe@example.com,Zoé\n"
+    data += "jose@example.com,José\nbad-address,Ana\nals@example.com,Ålsa\n"
+    preview = await _upload(client, job_id, data.encode("cp1252"))
+    assert preview.status_code == 200, preview.text[:300]
+    assert "Read as Windows-1252" in preview.text
+    names = re.findall(r"<td>(Zoé|José|Ana|Ålsa)</td>", preview.text)
+    assert names == ["Zoé", "José", "Ana", "Ålsa"]  # the file's order, problems in place
+    assert "Lines with problems: 4." in preview.text
+
+
+async def test_an_unknown_header_is_mapped_by_the_person(client, make_account):
+    await login(client, await make_account())
+    job_id = await _job(client)
+    data = "Correo,Nombre,Apellido,Móvil\nana@example.com,Ana,Ruiz,+34 600\n".encode()
+    asked = await _upload(client, job_id, data)
+    assert asked.status_code == 200
+    assert "Which column is which?" in asked.text
+    assert "Correo (e.g. ana@example.com)" in asked.text
+    csv_text = html.unescape(re.search(r'name="csv_text" value="([^"]*)"', asked.text).group(1))  # type: ignore[union-attr]
+    url = f"/jobs/{job_id}/candidates/import/map"
+    base = {"csv_text": csv_text, "encoding": "UTF-8"}
+    missing = await form_post(client, url, {**base, "map_first_name": "1"})
+    assert missing.status_code == 400
+    assert "Say which column holds the email." in missing.text
+    twice = await form_post(client, url, {**base, "map_email": "0", "map_first_name": "0"})
+    assert "one field only" in twice.text
+    mapped = {
+        **base,
+        "map_email": "0",
+        "map_first_name": "1",
+        "map_last_name": "2",
+        "map_phone": "3",
+    }
+    preview = await form_post(client, url, mapped)
+    assert preview.status_code == 200
+    assert "1 ready to import" in preview.text
+    assert "+34 600" in preview.text  # the phone shows in the preview
+    assert 'name="map_email" value="0"' in preview.text
+    confirm = {"csv_text": csv_text, **{k: v for k, v in mapped.items() if k.startswith("map_")}}
+    done = await form_post(client, f"/jobs/{job_id}/candidates/import/confirm", confirm)
+    assert "1 candidate added" in done.text
+    row = await fetch_one("SELECT first_name, last_name, phone FROM candidate")
+    assert tuple(row) == ("Ana", "Ruiz", "+34 600")

@@ -21,8 +21,8 @@ def test_csv_rows_and_their_problems():
         "ada@example.com",
     )
     assert rows[0].ok
-    assert rows[1].errors == ["first name is missing"]
-    assert rows[2].errors == ["duplicate of line 2 in this file"]
+    assert rows[1].errors == ["the first name is missing"]
+    assert rows[2].errors == ["the same email as line 2 of this file"]
     with pytest.raises(CsvError, match="header"):
         parse_csv("first_name\nAda\n")
     with pytest.raises(CsvError, match="no candidates"):
