@@ -24,6 +24,7 @@ from app.accounts import team_routes, token_routes
 from app.audit import routes as audit_routes
 from app.crypto import SecretBox
 from app.dashboard.live import live_plugins
+from app.emails import template_routes as email_template_routes
 from app.logs import configure as configure_logging
 from app.settings import PROJECT_ROOT, Settings
 from app.web import routes as web_routes
@@ -59,6 +60,7 @@ def html_routes() -> list[Any]:
         *account_routes.ROUTES,
         *token_routes.HTML_ROUTES,
         *team_routes.ROUTES,
+        *email_template_routes.ROUTES,
         *audit_routes.ROUTES,
         *dashboard_routes.ROUTES,
         *dashboard_stream.ROUTES,

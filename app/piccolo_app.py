@@ -14,7 +14,7 @@ from app.accounts.tables import (
 from app.assessments.tables import Assessment
 from app.audit.tables import AuditEvent
 from app.candidates.tables import Application, Candidate
-from app.emails.tables import EmailMessage
+from app.emails.tables import EmailMessage, EmailTemplate
 from app.invitations.tables import AssessmentResult, BulkInvite, Invitation, InvitationEvent
 from app.jobs.tables import Job
 from app.privacy.tables import ErasedEmail, ErasedInterview
@@ -42,6 +42,7 @@ APP_CONFIG = AppConfig(
         AssessmentResult,
         InvitationEvent,
         EmailMessage,
+        EmailTemplate,
         WebhookDelivery,
         ProviderStageMove,
         ErasedInterview,

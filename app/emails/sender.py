@@ -93,7 +93,11 @@ async def smtp_send(message: EmailMessage, smtp_url: str) -> None:
 
 def build_message(row: Any, sender: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = sender
+    name = row.get("from_name") if hasattr(row, "get") else None
+    if name:  # the organisation's sender name, with EMAIL_FROM's address
+        message["From"] = email.utils.formataddr((name, email.utils.parseaddr(sender)[1]))
+    else:
+        message["From"] = sender
     message["To"] = row["to_address"]
     message["Subject"] = row["subject"]
     message["Date"] = email.utils.formatdate(localtime=False)
@@ -106,7 +110,7 @@ def build_message(row: Any, sender: str) -> EmailMessage:
 async def _load(email_id: uuid.UUID) -> Any:
     return await db.fetchrow(
         """SELECT e.id, e.organisation_id, e.invitation_id, e.to_address, e.subject, e.body_text,
-                  e.body_html, e.status, e.kind, i.job_id
+                  e.body_html, e.status, e.kind, e.from_name, i.job_id
            FROM email_message e LEFT JOIN invitation i ON i.id = e.invitation_id
            WHERE e.id = $1""",
         email_id,

@@ -4,54 +4,16 @@ caller's transaction) and queue the job that sends it; read messages back for th
 from __future__ import annotations
 
 import uuid
-from functools import cache
 from typing import Any
 
-import jinja2
 from litestar.exceptions import NotFoundException
 
 from app import db
+from app.emails import custom, rendering
 from app.queue import service as queue
-from app.settings import PROJECT_ROOT
-from app.text import displayable
 
-KINDS = ("invite", "reminder", "password_reset", "team_invite")
-SUBJECTS = {
-    "invite": "Your video interview for {job_title} at {org_name}",
-    "reminder": "Reminder: your video interview for {job_title} at {org_name}",
-    "password_reset": "Set a new password for {org_name}",
-    "team_invite": "You are invited to {org_name} on Hirewire",
-}
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    # Candidate and job names are untrusted: the HTML part is autoescaped, the text part is not
-    # (plain text has nothing to escape).
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(PROJECT_ROOT / "templates" / "emails"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        finalize=displayable,
-    )
-
-
-def _one_line(text: str) -> str:
-    """Header values must not carry line breaks (header injection)."""
-    return " ".join(text.split())[:200]
-
-
-def render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Subject, plain text and HTML of an email of `kind`."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown email kind {kind!r}")
-    subject = _one_line(SUBJECTS[kind].format(**context))
-    env = _environment()
-    full = {"subject": subject, "minutes": 15, "expires_at": "", **context}
-    text = env.get_template(f"{kind}.txt").render(full)
-    html = env.get_template(f"{kind}.html").render(full)
-    return subject, text, html
+# Rendering lives in app/emails/rendering.py; these names stay here for their callers.
+KINDS, SUBJECTS, render = rendering.KINDS, rendering.SUBJECTS, rendering.render
 
 
 async def queue_invitation_email(kind: str, invitation_id: uuid.UUID) -> uuid.UUID:
@@ -59,29 +21,36 @@ async def queue_invitation_email(kind: str, invitation_id: uuid.UUID) -> uuid.UU
     the caller's transaction, so the email exists if and only if the invitation change does."""
     row = await db.fetchrow(
         """SELECT i.organisation_id, i.candidate_id, i.interview_link, i.expires_at,
-                  c.email, c.first_name, c.last_name, j.title AS job_title, o.name AS org_name
+                  c.email, c.first_name, c.last_name, j.title AS job_title, o.name AS org_name,
+                  t.subject AS custom_subject, t.body AS custom_body, t.sender_name
            FROM invitation i JOIN candidate c ON c.id = i.candidate_id
            JOIN job j ON j.id = i.job_id JOIN organisation o ON o.id = i.organisation_id
+           LEFT JOIN email_template t
+               ON t.organisation_id = i.organisation_id AND t.kind = $2
            WHERE i.id = $1""",
         invitation_id,
+        kind,
     )
     if row is None:
         raise NotFoundException("No such invitation.")
     expires = row["expires_at"]
-    subject, text, html = render(
-        kind,
-        {
-            "first_name": row["first_name"] or "there",
-            "job_title": row["job_title"],
-            "org_name": row["org_name"],
-            "link": row["interview_link"],
-            "expires_at": expires.strftime("%d %B %Y") if expires else "",
-        },
-    )
+    context = {
+        "first_name": row["first_name"] or "there",
+        "last_name": row["last_name"] or "",
+        "job_title": row["job_title"],
+        "org_name": row["org_name"],
+        "link": row["interview_link"],
+        "expires_at": expires.strftime("%d %B %Y") if expires else "",
+    }
+    if row["custom_body"]:  # the organisation's own wording (app/emails/custom.py)
+        template = {"subject": row["custom_subject"], "body": row["custom_body"]}
+        subject, text, html = custom.render(template, context, row["org_name"])
+    else:
+        subject, text, html = render(kind, context)
     email_id: uuid.UUID = await db.fetchval(
         """INSERT INTO email_message (organisation_id, invitation_id, candidate_id, kind,
-               to_address, subject, body_text, body_html)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id""",
+               to_address, subject, body_text, body_html, from_name)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id""",
         row["organisation_id"],
         invitation_id,
         row["candidate_id"],
@@ -90,6 +59,7 @@ async def queue_invitation_email(kind: str, invitation_id: uuid.UUID) -> uuid.UU
         subject,
         text,
         html,
+        row["sender_name"] or "",
     )
     await queue.enqueue(
         "send_email",

@@ -20,3 +20,17 @@ class EmailMessage(Table, tablename="email_message"):
     last_error = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)
+    from_name = Text(default="")  # the sender name the organisation chose, if any
+
+
+class EmailTemplate(Table, tablename="email_template"):
+    """An organisation's own wording of the invitation or reminder email (app/emails/custom.py)."""
+
+    id = UUID(primary_key=True)
+    organisation_id = UUID()
+    kind = Text()
+    subject = Text()
+    body = Text()
+    sender_name = Text(default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_by = UUID(null=True, default=None)
