@@ -3,6 +3,7 @@ the candidate page with applications, invitations, emails and timelines."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -143,8 +144,13 @@ async def move_stage(
             "candidate_id": candidate_id,
             "stage": moved["stage"],
             "stages": STAGES,
+            "focus": True,  # the Move button just pressed, redrawn
         },
-        headers={"Vary": "HX-Request"},
+        # json.dumps escapes to ASCII: header values must be latin-1.
+        headers={
+            "Vary": "HX-Request",
+            "HX-Trigger": json.dumps({"hw:toast": f"Moved to {moved['stage'].capitalize()}."}),
+        },
     )
 
 

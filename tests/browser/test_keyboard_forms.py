@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
+from app import db
 from tests.browser.conftest import log_in, screenshot
-from tests.integration.recruiting import make_job, sandbox_key
+from tests.integration.recruiting import add_people, make_job, sandbox_key
 
 
 async def _focused(page: Page) -> str:
@@ -85,3 +86,36 @@ async def test_an_empty_question_is_marked_and_focused(page, make_account):
     )
     await screenshot(page, "assessment-form-errors")
     await screenshot(page, "assessment-form-errors", phone=True)
+
+
+async def test_stage_moves_only_when_asked_and_focus_stays(page, make_account):
+    account = await make_account()
+    job_id = await make_job(account.organisation_id)
+    [candidate_id] = await add_people(account.organisation_id, job_id, 1)
+    await log_in(page, account)
+    await page.goto(f"/jobs/{job_id}")
+    stage = page.get_by_label("Pipeline stage")
+    await stage.focus()
+    await page.keyboard.press("ArrowDown")  # a stray arrow key moves nobody
+    await expect(stage).to_have_value("screening")
+    await page.wait_for_timeout(500)
+    assert await _stage_of(candidate_id) == "applied"
+    await expect(stage).to_be_focused()
+    await page.keyboard.press("ArrowDown")
+    await expect(stage).to_have_value("shortlisted")
+    await expect(stage).to_be_focused()
+
+    await page.keyboard.press("Tab")
+    move = page.get_by_role("button", name="Move to the chosen stage")
+    await expect(move).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#toast")).to_have_text("Moved to Shortlisted.")
+    assert await _stage_of(candidate_id) == "shortlisted"
+    await expect(page.get_by_label("Pipeline stage")).to_have_value("shortlisted")
+    await expect(move).to_be_focused()  # the redrawn form's button: focus stayed
+    await screenshot(page, "job-stage-moved")
+    await screenshot(page, "job-stage-moved", phone=True)
+
+
+async def _stage_of(candidate_id) -> str:
+    return await db.fetchval("SELECT stage FROM application WHERE candidate_id = $1", candidate_id)
