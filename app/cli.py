@@ -54,11 +54,15 @@ def resolve_database(settings: Settings) -> Settings:
     if settings.database_url:
         db.configure(settings.database_url)
         return settings
-    server_dsn = embedded_db.start(settings.data_dir / "postgres")
+    server_dsn = embedded_db.start(settings.data_dir / "postgres", say=_say)
     dsn = asyncio.run(embedded_db.ensure_database(server_dsn, DEV_DATABASE))
     os.environ["DATABASE_URL"] = dsn
     db.configure(dsn)
     return settings.with_(database_url=dsn)
+
+
+def _say(line: str) -> None:
+    click.echo(line, err=True)
 
 
 def run_with_pool(coro_fn: Callable[[], Awaitable[T]]) -> T:

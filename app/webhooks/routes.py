@@ -23,6 +23,10 @@ from app.webhooks.inbox import DB_UNAVAILABLE, Endpoint, EndpointCache, db_unava
 log = get_logger(__name__)
 
 MAX_BODY = 1024 * 1024
+# An oversize body is read and thrown away up to this much before the 413, so that a client
+# that writes its whole request before reading sees the answer: closing with unread bytes in
+# the socket sends a reset, which discards the 413 on the client's side.
+DISCARD_LIMIT = 8 * MAX_BODY
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,200}")  # tokens are secrets.token_urlsafe(...)
 _caches: dict[int, EndpointCache] = {}
 _adapters: dict[str, WebhookAdapter] = {}
@@ -64,6 +68,20 @@ async def _read_body(request: Request[Any, Any, Any]) -> bytes:
     return b"".join(chunks)
 
 
+async def _too_large(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """The 413, after discarding the rest of the body up to DISCARD_LIMIT (past that, or if the
+    client stalls, which body_guard bounds, the connection closes as before)."""
+    discarded = 0
+    while discarded <= DISCARD_LIMIT:
+        message = await request.receive()
+        if message["type"] != "http.request":
+            break
+        discarded += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return _answer(413, "too_large", "The body is larger than 1 MiB.")
+
+
 def _verified(adapter: WebhookAdapter, endpoint: Endpoint, body: bytes, headers: Any) -> bool:
     return any(adapter.verify(body, headers, secret) for secret in endpoint.secrets)
 
@@ -83,7 +101,7 @@ async def receive_webhook(
     other answer."""
     length = request.headers.get("content-length")
     if length and (whole_number(length, maximum=10**18) or 0) > MAX_BODY:
-        return _answer(413, "too_large", "The body is larger than 1 MiB.")
+        return await _too_large(request)
     request_id = str(request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex)
     if not TOKEN_SHAPE.fullmatch(token):  # never sends NUL bytes or junk to the database
         return _answer(404, "unknown_token", "No assessment has this webhook address.")
@@ -98,7 +116,7 @@ async def receive_webhook(
         try:
             body = await _read_body(request)
         except BodyTooLarge:
-            return _answer(413, "too_large", "The body is larger than 1 MiB.")
+            return await _too_large(request)
         adapter = _adapter(endpoint.provider)
         headers = request.headers
         if not _verified(adapter, endpoint, body, headers):

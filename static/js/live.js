@@ -24,3 +24,33 @@
     event.target.dataset.live = "off";
   });
 })();
+// Card actions (Retry, Resend, Remind, Cancel) win over the card's live refresh. Both sync on
+// the card with "replace", so a refresh announced while an action's request is in flight (the
+// action itself announces one) aborted the action's request: its answer, the new card and the
+// toast, never landed. While an action is in flight the refresh is skipped instead, and run
+// once the action's card is in, in case the announcement was about a later change.
+(() => {
+  const cardOf = (element) => element && element.closest && element.closest(".inv-card");
+  const isAction = (element) => element && element.matches && element.matches("form[data-card-action]");
+  document.addEventListener("htmx:confirm", (event) => {
+    const card = event.target;
+    if (!card.matches || !card.matches(".inv-card") || !card.dataset.actionPending) return;
+    event.preventDefault();
+    card.dataset.refreshSkipped = "1";
+  });
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const card = isAction(event.detail.elt) && cardOf(event.detail.elt);
+    if (!card) return;
+    card.dataset.actionPending = "1";
+    // Not htmx:afterRequest: it fires on the form, which the swap has just removed from the
+    // page, so it never reaches a listener here. The swap is done when the request ends.
+    event.detail.xhr.addEventListener("loadend", () => {
+      delete card.dataset.actionPending;
+      if (!card.dataset.refreshSkipped) return;
+      setTimeout(() => {
+        const current = document.getElementById(card.id);
+        if (current) htmx.trigger(current, "hw:refresh");
+      }, 0);
+    });
+  });
+})();

@@ -4,6 +4,7 @@ secret, question editing, validation, and provider failures that leave nothing u
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -106,7 +107,11 @@ async def test_invalid_input_is_400_and_creates_nothing(sandbox_client, make_acc
     job_id = await make_job(account.organisation_id)
     cases = [
         (_form(questions=[]), "at least one question"),
-        (_form(questions=["ok", "  "]), "Every question needs some text"),
+        (_form(questions=["ok", "  "]), "Question 2 is empty: write it or remove it."),
+        (
+            _form(questions=["", "ok", " "]),
+            "Questions 1 and 3 are empty: write them or remove them.",
+        ),
         (_form(questions=["q"] * 31), "at most 30 questions"),
         (_form(questions=["x" * 1001]), "at most 1,000 characters"),
         (_form(title=""), "title of 1 to 200"),
@@ -119,6 +124,35 @@ async def test_invalid_input_is_400_and_creates_nothing(sandbox_client, make_acc
         assert message in response.text, message
     assert await db.fetchval("SELECT count(*) FROM assessment") == 0
     assert await db.fetchval("SELECT count(*) FROM sandbox_flow") == 0
+
+
+async def test_errors_mark_the_fields_they_are_about(sandbox_client, make_account):
+    """ "Please fix the highlighted fields" must highlight something: the field is
+    aria-invalid, described by its message, and the first one is focused."""
+    account = await make_account(ribbon_api_key=sandbox_key())
+    await login(sandbox_client, account)
+    job_id = await make_job(account.organisation_id)
+    response = await form_post(
+        sandbox_client, f"/jobs/{job_id}/assessments", _form(title=" ", questions=["ok", ""])
+    )
+    assert response.status_code == 400
+    html = response.text
+    assert "Please fix the highlighted fields." in html
+    title = re.search(r'<input type="text" name="title"[^>]*>', html)
+    assert title is not None
+    assert 'aria-invalid="true"' in title.group(0)
+    assert 'aria-describedby="title-error"' in title.group(0)
+    assert "autofocus" in title.group(0)  # the first field to fix
+    assert '<span class="field-error" id="title-error">' in html
+    questions = re.findall(r'<textarea name="questions"[^>]*>', html)
+    assert len(questions) == 2
+    assert "aria-invalid" not in questions[0]
+    assert 'aria-invalid="true"' in questions[1]
+    assert 'aria-describedby="question-2-error"' in questions[1]
+    error = re.search(r'<span class="field-error" id="question-2-error">([^<]*)</span>', html)
+    assert error is not None
+    assert error.group(1) == "Question 2 is empty: write it or remove it."
+    assert "remove empty ones" not in html
 
 
 async def test_sandbox_down_leaves_a_failed_unusable_assessment_that_can_be_retried(

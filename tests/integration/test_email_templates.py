@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import email.utils
+from typing import Any
 
 from app import db
 from app.queue.worker import Worker
@@ -24,7 +25,7 @@ Thanks for applying to {job_title} at {org_name} <we read every application>.
 The link works until {expires_at}."""
 
 
-async def save(client, **changes) -> object:
+async def save(client, **changes) -> Any:
     form = {"subject": "{job_title}: your next step", "body": BODY, "sender_name": "Acme Talent"}
     return await form_post(
         client, "/settings/emails/invite", {**form, **changes}, follow_redirects=False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.assessments.routes import apply_question_op
+from app.assessments.routes import apply_question_op, first_invalid, focus_after
 from app.assessments.service import AssessmentInput, AssessmentInputError
 from app.candidates.csv_import import CsvError, parse_csv
 from app.emails.sender import parse_smtp_url
@@ -35,6 +35,20 @@ def test_question_edits():
     assert apply_question_op(["a"], "remove:0") == [""]
     assert apply_question_op(["a"], "nonsense") == ["a"]
     assert len(apply_question_op(["q"] * 30, "add")) == 30
+
+
+def test_focus_follows_the_moved_question():
+    three = ["a", "b", "c"]
+    assert focus_after("up:2", three) == "up:1"  # moved to 2nd: its up button again
+    assert focus_after("up:1", three) == "down:0"  # now first: up is disabled, so down
+    assert focus_after("down:0", three) == "down:1"
+    assert focus_after("down:1", three) == "up:2"  # now last: down is disabled, so up
+    assert focus_after("remove:2", ["a", "b"]) == "text:1"  # the question now in its place
+    assert focus_after("add", [*three, ""]) == "text:3"
+    assert focus_after("up:0", three) == ""
+    assert focus_after("nonsense", three) == ""
+    assert first_invalid({"language": "x", "title": "y"}, {}) == "title"
+    assert first_invalid({"questions": "x", "language": "y"}, {2: "x", 1: "y"}) == "text:1"
 
 
 def test_assessment_input_rules():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import socket
 
 from app import db
 from app.providers.ribbon.webhooks import sign
@@ -207,3 +208,30 @@ async def test_deeply_nested_json_and_odd_tokens_never_500(client):
     for token in ("%00", "a%00b", "x" * 300, "..%2f"):
         odd = await client.post(f"/webhooks/ribbon/{token}", content=b"{}")
         assert odd.status_code == 404, token
+
+
+def _send_whole_body_then_read(url: str, path: str, body: bytes) -> bytes:
+    """A client that writes its whole request before reading (as urllib does): the answer must
+    still be readable, not a connection reset."""
+    host, port = url.removeprefix("http://").split(":")
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(head + body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+async def test_oversize_body_sent_whole_first_still_reads_the_413(live_server):
+    body = b'{"pad": "' + b"x" * (1536 * 1024) + b'"}'
+    for _ in range(5):  # a reset shows up often but not every time
+        answer = await asyncio.to_thread(
+            _send_whole_body_then_read, live_server.url, "/webhooks/ribbon/some-token", body
+        )
+        head, _, rest = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 413"), head
+        assert json.loads(rest)["message"] == "The body is larger than 1 MiB."
