@@ -110,7 +110,7 @@ async def test_validation_and_provider_failure_on_the_api(
     for body, needle in (
         ({"title": "T", "questions": []}, "at least one question"),
         ({"title": "T", "questions": ["q"] * 31}, "at most 30"),
-        ({"title": "T", "questions": ["ok", ""]}, "Every question"),
+        ({"title": "T", "questions": ["ok", ""]}, "Question 2 is empty"),
         ({"title": "T", "questions": ["q"], "language": "tlh"}, "Language"),
         ({"title": "T"}, "questions"),
     ):
