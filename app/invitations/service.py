@@ -15,6 +15,7 @@ from app import db
 from app.accounts.service import CurrentUser
 from app.emails.service import queue_invitation_email
 from app.invitations import timeline
+from app.jobs.service import open_job
 from app.queue import service as queue
 
 
@@ -134,6 +135,7 @@ async def invite(
     async with db.transaction():
         assessment = await _active_assessment(org, assessment_id)
         job_id = assessment["job_id"]
+        await open_job(org, job_id, "invite candidates")
         if candidate_ids is not None:
             await _check_candidates(org, job_id, candidate_ids)
         bulk_id: uuid.UUID = await db.fetchval(
