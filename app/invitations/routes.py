@@ -45,7 +45,7 @@ async def invite(
         context = await job_page_context(user, job_id)
         context["error"] = str(exc)
         return Template("jobs/detail.html", context=context, status_code=400)
-    notice = "invited" if outcome.created else "nothing"
+    notice = "reinvited" if outcome.reinvited else ("invited" if outcome.created else "nothing")
     return Redirect(f"/jobs/{job_id}?notice={notice}#bulk-invites")
 
 

@@ -32,6 +32,8 @@ NOTICES = {
     "open": "The job is open again.",
     "added": "The candidate was added.",
     "invited": "Invitations are on their way: follow the progress below.",
+    "reinvited": "Invitations are on their way; cancelled ones are invited again with a new "
+    "interview link: follow the progress below.",
     "nothing": "Nobody new to invite: everyone selected is invited already.",
 }
 
