@@ -34,6 +34,7 @@ async def test_reinviting_a_cancelled_candidate_reopens_the_invitation(client, m
            FROM invitation WHERE id = $1""",
         cancelled.id,
     )
+    assert row is not None
     assert row["status"] == "sending"
     assert row["provider_interview_id"] is None  # the invite job creates a new interview
     assert row["interview_link"] == ""
