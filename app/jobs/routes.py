@@ -28,7 +28,7 @@ from app.web.numbers import whole_number
 NOTICES = {
     "created": "The job was created. Add candidates, then an assessment.",
     "saved": "The job was saved.",
-    "closed": "The job is closed.",
+    # "closed" has none: the closed job's page says so and how to carry on
     "open": "The job is open again.",
     "added": "The candidate was added.",
     "invited": "Invitations are on their way: follow the progress below.",
