@@ -25,7 +25,7 @@ from app.assessments.service import (
 from app.audit.service import record_audit
 from app.crypto import SecretBox
 from app.invitations.service import cards_for_assessment
-from app.jobs.service import get_job
+from app.jobs.service import get_job, open_job
 from app.settings import Settings
 from app.web.auth import requires_user
 from app.web.client_address import client_ip
@@ -137,7 +137,7 @@ def _form_page(
 async def assessment_new(
     user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Template:
-    job = await get_job(user.organisation_id, job_id)
+    job = await open_job(user.organisation_id, job_id, "create an assessment")
     return _form_page(job, AssessmentInput(title="", questions=list(DEFAULT_QUESTIONS)))
 
 
@@ -174,7 +174,7 @@ async def assessment_create(
     box: NamedDependency[SecretBox],
     job_id: FromPath[uuid.UUID],
 ) -> Template | Redirect:
-    job = await get_job(user.organisation_id, job_id)
+    job = await open_job(user.organisation_id, job_id, "create an assessment")
     form = await request.form()
     data = _form_input(form)
     op = str(form.get("op", ""))

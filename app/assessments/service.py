@@ -18,7 +18,7 @@ from litestar.exceptions import NotFoundException
 
 from app import db
 from app.crypto import SecretBox
-from app.jobs.service import get_job
+from app.jobs.service import open_job
 from app.providers.base import FlowSpec, ProviderError
 from app.providers.connection import provider_for_org
 from app.settings import Settings
@@ -159,7 +159,7 @@ async def create_assessment(
 ) -> dict[str, Any]:
     """Insert as 'creating', then create the flow; returns the row (active or failed)."""
     data = data.cleaned()
-    await get_job(organisation_id, job_id)
+    await open_job(organisation_id, job_id, "create an assessment")
     assessment_id: uuid.UUID = await db.fetchval(
         """INSERT INTO assessment (organisation_id, job_id, title, questions, interview_type,
                language, video_enabled, intro, outro, webhook_token, webhook_secret_enc,

@@ -35,7 +35,7 @@ from app.crypto import SecretBox
 from app.emails.service import emails_of_candidate
 from app.invitations.service import cards_for_candidate
 from app.jobs.routes import job_page_context
-from app.jobs.service import get_job
+from app.jobs.service import open_job
 from app.web.auth import requires_user
 from app.webhooks.service import unapplied_moves
 
@@ -63,7 +63,7 @@ async def candidate_add(
 
 @get("/jobs/{job_id:uuid}/candidates/import", name="candidate_import", guards=[requires_user])
 async def import_form(user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]) -> Template:
-    job = await get_job(user.organisation_id, job_id)
+    job = await open_job(user.organisation_id, job_id, "import candidates")
     return Template("candidates/import.html", context={"job": job, "encodings": ENCODINGS})
 
 
@@ -82,7 +82,7 @@ async def import_preview(
     request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Template:
     """Check the file and show every row with its problems; nothing is saved yet."""
-    job = await get_job(user.organisation_id, job_id)
+    job = await open_job(user.organisation_id, job_id, "import candidates")
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
@@ -166,7 +166,7 @@ async def import_map(
     request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Template:
     """The mapping step's answer: the same file, read with the columns the person chose."""
-    job = await get_job(user.organisation_id, job_id)
+    job = await open_job(user.organisation_id, job_id, "import candidates")
     form = await request.form()
     text, encoding, mapping = (
         str(form.get("csv_text", "")),
@@ -200,7 +200,7 @@ async def import_confirm(
     request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Template | Redirect:
     """Import the rows without problems (checked again: the data may have changed)."""
-    job = await get_job(user.organisation_id, job_id)
+    job = await open_job(user.organisation_id, job_id, "import candidates")
     form = await request.form()
     mapping = _mapping(form)
     try:

@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from app import db
 from app.candidates.csv_import import CsvRow, clean_email, name_problems
 from app.candidates.tables import STAGES
-from app.jobs.service import get_job
+from app.jobs.service import open_job
 from app.text import one_line
 
 
@@ -86,7 +86,7 @@ async def add_candidate(
     """Add one person to a job; AlreadyInJob when they applied already."""
     person = person.cleaned()
     async with db.transaction():
-        await get_job(organisation_id, job_id)
+        await open_job(organisation_id, job_id, "add candidates")
         added = await _attach(organisation_id, job_id, [person])
         if not added:
             raise AlreadyInJob(f"{person.email} is already a candidate for this job.")
@@ -114,7 +114,7 @@ async def check_rows(organisation_id: uuid.UUID, job_id: uuid.UUID, rows: list[C
 async def import_rows(organisation_id: uuid.UUID, job_id: uuid.UUID, rows: list[CsvRow]) -> int:
     """Import the rows without problems in one transaction; returns how many were added."""
     async with db.transaction():
-        await get_job(organisation_id, job_id)
+        await open_job(organisation_id, job_id, "import candidates")
         await check_rows(organisation_id, job_id, rows)
         good = [NewCandidate(r.email, r.first_name, r.last_name, r.phone) for r in rows if r.ok]
         if not good:

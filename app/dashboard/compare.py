@@ -184,8 +184,11 @@ async def compare(org: uuid.UUID, job_id: uuid.UUID, filters: Filters) -> Compar
     # The application is joined only to filter by stage: without it the buckets come from
     # the invitations alone, with no join over every row of a large job.
     join = "JOIN application ap ON ap.id = i.application_id" if filters.stage else ""
+    # least() ignores NULL (least(NULL, 9) is 9): an unscored invitation must stay NULL
     buckets = await db.fetch(
-        f"""SELECT least(floor(i.overall_score * 2)::int, 9) AS bucket, count(*) AS n
+        f"""SELECT CASE WHEN i.overall_score IS NOT NULL
+                   THEN least(greatest(floor(i.overall_score * 2)::int, 0), 9) END AS bucket,
+                   count(*) AS n
             FROM invitation i {join}
             WHERE i.organisation_id = $1 AND i.assessment_id = $2 {where}
             GROUP BY 1""",

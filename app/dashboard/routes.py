@@ -27,14 +27,19 @@ VARY = {"Vary": "HX-Request", "Cache-Control": "no-store"}
 
 @get("/invitations/{invitation_id:uuid}/card", name="invitation_card", guards=[requires_user])
 async def invitation_card(
-    invitation_id: FromPath[uuid.UUID], request: HTMXRequest, user: NamedDependency[CurrentUser]
+    invitation_id: FromPath[uuid.UUID],
+    request: HTMXRequest,
+    user: NamedDependency[CurrentUser],
+    heading: FromQuery[str] = "assessment",
 ) -> Template:
-    """The card alone for HTMX (a live swap or the 30 s poll), a small page otherwise."""
+    """The card alone for HTMX (a live swap or the 30 s poll), a small page otherwise.
+    `heading`: what the card is titled with where it is shown (cards.HEADINGS)."""
     card = await cards.card_for(user.organisation_id, invitation_id)
     if card is None:
         raise NotFoundException("No such invitation.")
     if request.htmx:
-        return Template("invitations/_card.html", context={"card": card}, headers=VARY)
+        context = {"card": card, "heading": cards.heading(heading)}
+        return Template("invitations/_card.html", context=context, headers=VARY)
     return Template(
         "invitations/card.html",
         context={"card": card, "live_cursor": await live_cursor()},

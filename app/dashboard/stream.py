@@ -39,6 +39,7 @@ CATCH_UP_LIMIT = 200
 KEEPALIVE_SECONDS = 15.0
 AUTH_CHECK_SECONDS = 5.0  # a stream outlives its session's end by at most this
 RETRY_MS = 1000
+LOGGED_OUT = "logged-out"  # the last event of a stream whose session or token ended
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -121,7 +122,10 @@ async def job_events(
         while (now := time.monotonic()) < deadline:
             if still_allowed is not None and now >= next_check:
                 if not await still_allowed():
-                    return  # logged out (or revoked): the browser's reconnect is refused
+                    # Logged out (or revoked): the browser's reconnect would be refused, so
+                    # say so, and the page offers to log in again instead of reconnecting.
+                    yield ServerSentEventMessage(event=LOGGED_OUT, data="/login", id=clock.now())
+                    return
                 next_check = now + AUTH_CHECK_SECONDS
             if now >= next_tick:
                 # A named event, not a comment: its id moves the browser's Last-Event-ID on.
@@ -172,7 +176,7 @@ async def job_stream(
             float(settings.sse_max_stream_seconds),
             _still_allowed(request),
         ),
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
 

@@ -129,7 +129,8 @@ async def create_invitations(
     data: JSONBody[InviteRequest],
 ) -> InviteResult:
     """Each new invitation starts as `sending`; a background job creates the Ribbon interview
-    and emails the link. Candidates invited already are skipped (never invited twice);
+    and emails the link. Candidates invited already are skipped (never invited twice), but a
+    cancelled invitation without results is invited again (a new interview and link);
     an id that is not a candidate of the assessment's job is a 404."""
     try:
         outcome = await service.invite(user, assessment_id, data.candidate_ids)

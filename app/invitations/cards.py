@@ -29,6 +29,10 @@ CARD_JOINS = """
     JOIN application ap ON ap.id = i.application_id
 """
 
+# What a card is titled with: the assessment where the candidate is known (job and candidate
+# pages), the candidate where the assessment is (the assessment page), or both (the home page).
+HEADINGS = ("assessment", "candidate", "both")
+
 MISSING_LABELS = {
     "video": "video processing",
     "summary": "summary",
@@ -66,6 +70,11 @@ class Card:
     def missing_labels(self) -> list[str]:
         """What a Partial card is waiting for, in words ("video processing", "score: skills")."""
         return [MISSING_LABELS.get(m, m) for m in self.missing]
+
+
+def heading(raw: object) -> str:
+    """A card heading from a query or form value; anything else is the default."""
+    return raw if isinstance(raw, str) and raw in HEADINGS else HEADINGS[0]
 
 
 def candidate_name(first: str | None, last: str | None, email: str | None, erased: Any) -> str:

@@ -14,7 +14,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from app.accounts.service import CurrentUser
-from app.invitations import bulk, service
+from app.invitations import bulk, cards, service
 from app.invitations.service import InvitationError
 from app.jobs.routes import job_page_context
 from app.jobs.service import get_job
@@ -45,7 +45,7 @@ async def invite(
         context = await job_page_context(user, job_id)
         context["error"] = str(exc)
         return Template("jobs/detail.html", context=context, status_code=400)
-    notice = "invited" if outcome.created else "nothing"
+    notice = "reinvited" if outcome.reinvited else ("invited" if outcome.created else "nothing")
     return Redirect(f"/jobs/{job_id}?notice={notice}#bulk-invites")
 
 
@@ -84,6 +84,7 @@ async def invitation_action(
         raise ClientException(str(exc)) from None
     card = await service.get_card(user.organisation_id, invitation_id)
     if request.htmx:
+        heading = cards.heading((await request.form()).get("heading"))
         toast = {
             "retry": "Retrying…",
             "resend": "Email resent.",
@@ -92,7 +93,8 @@ async def invitation_action(
         }
         # json.dumps escapes to ASCII: header values must be latin-1.
         headers = {**VARY, "HX-Trigger": json.dumps({"hw:toast": toast[action]})}
-        return Template("invitations/_card.html", context={"inv": card}, headers=headers)
+        context = {"inv": card, "heading": heading}
+        return Template("invitations/_card.html", context=context, headers=headers)
     return Redirect(f"/jobs/{card['job_id']}")
 
 

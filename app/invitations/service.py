@@ -15,6 +15,7 @@ from app import db
 from app.accounts.service import CurrentUser
 from app.emails.service import queue_invitation_email
 from app.invitations import timeline
+from app.jobs.service import open_job
 from app.queue import service as queue
 
 
@@ -81,8 +82,9 @@ async def cards_for_candidate(
 @dataclass(frozen=True)
 class InviteOutcome:
     bulk_invite_id: uuid.UUID | None
-    created: list[uuid.UUID]
+    created: list[uuid.UUID]  # new invitations, and the reopened ones
     skipped: int  # already invited to this assessment (or erased)
+    reinvited: int = 0  # of `created`, cancelled invitations reopened
 
 
 async def _active_assessment(organisation_id: uuid.UUID, assessment_id: uuid.UUID) -> Any:
@@ -134,6 +136,7 @@ async def invite(
     async with db.transaction():
         assessment = await _active_assessment(org, assessment_id)
         job_id = assessment["job_id"]
+        await open_job(org, job_id, "invite candidates")
         if candidate_ids is not None:
             await _check_candidates(org, job_id, candidate_ids)
         bulk_id: uuid.UUID = await db.fetchval(
@@ -162,11 +165,15 @@ async def invite(
             candidate_ids,
         )
         created = [r["id"] for r in rows]
+        reopened = await _reopen_cancelled(org, assessment_id, user, bulk_id, candidate_ids)
+        created += reopened
         requested = len(candidate_ids) if candidate_ids is not None else None
         skipped = (requested - len(created)) if requested is not None else 0
         if not created:
             await db.fetch("DELETE FROM bulk_invite WHERE id = $1", bulk_id)
             return InviteOutcome(None, [], skipped)
+        again = set(reopened)
+        fresh = [i for i in created if i not in again]
         await db.fetch(
             "UPDATE bulk_invite SET requested = $2, total = $3, skipped = $4 WHERE id = $1",
             bulk_id,
@@ -176,7 +183,14 @@ async def invite(
         )
         # A statement each for all of them, not a few per invitation: 5,000 ids stay cheap.
         await timeline.add_events(
-            org, created, "created", f"Invited by {user.label}", actor_user_id=user.id
+            org, fresh, "created", f"Invited by {user.label}", actor_user_id=user.id
+        )
+        await timeline.add_events(
+            org,
+            reopened,
+            "reinvited",
+            f"Invited again by {user.label} after the cancel; a new interview link is sent",
+            actor_user_id=user.id,
         )
         await queue.enqueue_many(
             "invite",
@@ -185,7 +199,40 @@ async def invite(
             dedupe_keys=[f"invite:{i}" for i in created],
         )
         await timeline.announce_many(org, job_id, created)
-    return InviteOutcome(bulk_id, created, skipped)
+    return InviteOutcome(bulk_id, created, skipped, len(reopened))
+
+
+async def _reopen_cancelled(
+    org: uuid.UUID,
+    assessment_id: uuid.UUID,
+    user: CurrentUser,
+    bulk_id: uuid.UUID,
+    candidate_ids: list[uuid.UUID] | None,
+) -> list[uuid.UUID]:
+    """Selected candidates whose invitation was cancelled are invited again: the invitation
+    starts over as `sending` without its interview, so the invite job creates a new one and
+    emails a fresh link. Not for "everyone not yet invited" (a cancel there is deliberate), nor
+    when results arrived after the cancel: those stay as they are."""
+    if not candidate_ids:
+        return []
+    rows = await db.fetch(
+        """UPDATE invitation i SET status = 'sending', failure_reason = '', missing = '[]',
+               provider_interview_id = NULL, interview_link = '', provider_stage = '',
+               overall_score = NULL, invited_at = NULL, completed_at = NULL, expires_at = NULL,
+               bulk_invite_id = $4, created_by = $5, updated_at = now()
+           FROM candidate c
+           WHERE i.organisation_id = $1 AND i.assessment_id = $2 AND i.status = 'cancelled'
+             AND i.candidate_id = ANY($3::uuid[]) AND c.id = i.candidate_id
+             AND c.erased_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM assessment_result r WHERE r.invitation_id = i.id)
+           RETURNING i.id""",
+        org,
+        assessment_id,
+        candidate_ids,
+        bulk_id,
+        user.id,
+    )
+    return [r["id"] for r in rows]
 
 
 async def _enqueue_invite(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> None:

@@ -28,10 +28,12 @@ from app.web.numbers import whole_number
 NOTICES = {
     "created": "The job was created. Add candidates, then an assessment.",
     "saved": "The job was saved.",
-    "closed": "The job is closed.",
+    # "closed" has none: the closed job's page says so and how to carry on
     "open": "The job is open again.",
     "added": "The candidate was added.",
     "invited": "Invitations are on their way: follow the progress below.",
+    "reinvited": "Invitations are on their way; cancelled ones are invited again with a new "
+    "interview link: follow the progress below.",
     "nothing": "Nobody new to invite: everyone selected is invited already.",
 }
 

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import ClientException, NotFoundException
 
 from app import db
 from app.text import lines, one_line
@@ -16,6 +16,12 @@ JOB_STATUSES = ("open", "closed")
 
 class JobInputError(ValueError):
     """Input a person can fix; the message says how."""
+
+
+class JobClosed(ClientException):
+    """Something that would grow a closed job (invite, add candidates, a new assessment)."""
+
+    status_code = 409
 
 
 @dataclass(frozen=True)
@@ -132,4 +138,19 @@ async def set_status(organisation_id: uuid.UUID, job_id: uuid.UUID, status: str)
     )
     if row is None:
         raise NotFoundException("No such job.")
+    return dict(row)
+
+
+async def open_job(organisation_id: uuid.UUID, job_id: uuid.UUID, to: str) -> dict[str, Any]:
+    """The job, if it is open; JobClosed otherwise, whose message says what to do to be able
+    `to` (e.g. "invite candidates"). In a transaction, the job stays open until it ends."""
+    row = await db.fetchrow(
+        f"SELECT {_JOB_COLUMNS} FROM job WHERE id = $1 AND organisation_id = $2 FOR SHARE",
+        job_id,
+        organisation_id,
+    )
+    if row is None:
+        raise NotFoundException("No such job.")
+    if row["status"] != "open":
+        raise JobClosed(f"This job is closed: reopen it to {to}.")
     return dict(row)

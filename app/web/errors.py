@@ -87,6 +87,12 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         if isinstance(exc, ValidationException) and isinstance(exc.extra, list):
             body["errors"] = exc.extra
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+    if isinstance(exc, NotAuthorizedException) and request.headers.get("hx-request"):
+        # A fragment (a card's poll) after the session ended: the login page must not be
+        # swapped into the card; static/js/live.js offers to log in again instead.
+        headers["HX-Reswap"] = "none"
+        headers["HX-Trigger"] = '{"hw:logged-out": "/login"}'
+        return Response({"message": message}, status_code=status, headers=headers)
     if isinstance(exc, NotAuthorizedException) and request.method == "GET":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/login?next={urllib.parse.quote(target)}")

@@ -1,4 +1,5 @@
-"""Security headers on every response, including errors and static files.
+"""Security headers on every response, including errors and static files, and
+`Cache-Control: no-store` on every signed-in one.
 
 Litestar has no built-in Content-Security-Policy support, so a small hook adds the headers
 as each response starts."""
@@ -41,4 +42,10 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         headers = list(message.get("headers", []))
         present = {bytes(name).lower() for name, _ in headers}
         headers.extend((k, v) for k, v in HEADERS if k not in present)
+        if scope.get("user") is not None:
+            # Signed in (a session or a token): names, emails and scores must not outlive the
+            # session in a cache, where the Back button after logout would show them. Static
+            # files skip the session lookup, so they keep their caching.
+            headers = [(k, v) for k, v in headers if bytes(k).lower() != b"cache-control"]
+            headers.append((b"cache-control", b"no-store"))
         message["headers"] = headers

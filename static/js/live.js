@@ -19,7 +19,32 @@
     const source = event.detail.source;
     source.addEventListener("tick", (message) => remember(region, message.lastEventId));
   });
+  // The session ended (a logout here or in another tab, or a revoked token): the stream's last
+  // event says so, or a card's poll gets a 401 with "hw:logged-out". Stop reconnecting and
+  // offer to log in again, back to this page.
+  const loggedOut = (loginUrl) => {
+    const notice = document.getElementById("logged-out");
+    if (notice) {
+      const url = new URL(loginUrl || "/login", window.location.href);
+      url.searchParams.set("next", window.location.pathname + window.location.search);
+      notice.querySelector("a").setAttribute("href", url.pathname + url.search);
+      notice.hidden = false;
+    }
+    document.querySelectorAll("[sse-connect]").forEach((region) => {
+      region.classList.remove("live-offline");
+      region.dataset.live = "ended";
+    });
+  };
+  document.addEventListener("htmx:sseOpen", (event) => {
+    const source = event.detail.source;
+    source.addEventListener("logged-out", (message) => {
+      source.close();
+      loggedOut(message.data);
+    });
+  });
+  document.addEventListener("hw:logged-out", (event) => loggedOut(event.detail && event.detail.value));
   document.addEventListener("htmx:sseError", (event) => {
+    if (event.target.dataset.live === "ended") return;
     event.target.classList.add("live-offline");
     event.target.dataset.live = "off";
   });

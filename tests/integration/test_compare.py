@@ -158,3 +158,38 @@ async def test_csv_export_opens_as_written_in_a_spreadsheet(client, make_account
     header = list(first)
     assert "Language comprehension" not in header  # nobody has it: no always-empty column
     assert "Skills" in header
+
+
+async def test_distribution_counts_unscored_candidates_apart(client, make_account):
+    """Issue 17 bug 1: least() ignores NULL, so unscored invitations landed in the 4.5-5 bar."""
+    from app.dashboard.compare import Filters, compare
+
+    account = await make_account()
+    assessment = await make_assessment(account.organisation_id)
+    for n, overall in enumerate((1.0, 2.5, 3.0, 3.5, 4.0, 5.0)):
+        inv = await make_invitation(assessment, first_name=f"S{n}", last_name="Test")
+        await set_status(inv, "complete", overall=overall)
+    for n in range(2):
+        await make_invitation(assessment, first_name=f"U{n}", last_name="Test")
+
+    result = await compare(account.organisation_id, assessment.job_id, Filters())
+    assert result.total == 8
+    assert result.unscored == 2
+    assert dict(result.buckets) == {
+        0.0: 0,
+        0.5: 0,
+        1.0: 1,
+        1.5: 0,
+        2.0: 0,
+        2.5: 1,
+        3.0: 1,
+        3.5: 1,
+        4.0: 1,
+        4.5: 1,
+    }
+
+    await login(client, account)
+    page = await client.get(f"/jobs/{assessment.job_id}/compare")
+    assert "6 scored · 2 without a score yet" in page.text
+    assert "4.5 to 5: 1." in page.text
+    assert "Without a score: 2." in page.text

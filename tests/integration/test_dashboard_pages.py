@@ -155,3 +155,39 @@ async def test_home_counts_recent_results_and_attention_for_admins_only(client, 
     page = (await client.get("/")).text
     assert "needs attention" not in page
     assert "Grace Hopper" in page
+
+
+async def test_card_heading_is_kept_by_refresh_and_actions(client, make_account):
+    """Issue 17 bug 2: on the assessment page a card is titled with the candidate's name, and
+    its own refresh and its action answers keep that title."""
+    import re
+
+    from tests.conftest import form_post
+
+    account = await make_account()
+    assessment = await make_assessment(account.organisation_id)
+    inv = await make_invitation(assessment, first_name="Grace", last_name="Hopper")
+    await login(client, account)
+
+    def title(html: str) -> str:
+        found = re.search(r'class="inv-card-title"[^>]*>(.*?)</h3>', html, re.S)
+        assert found, html
+        return re.sub(r"<[^>]+>", " ", found.group(1)).strip()
+
+    page = await client.get(f"/assessments/{assessment.id}")
+    assert title(page.text) == "Grace Hopper"
+    assert f'hx-get="/invitations/{inv.id}/card?heading=candidate"' in page.text
+
+    card = await client.get(f"/invitations/{inv.id}/card?heading=candidate", headers=HX)
+    assert title(card.text) == "Grace Hopper"
+    card = await client.get(f"/invitations/{inv.id}/card?heading=nonsense", headers=HX)
+    assert title(card.text) == "Assessment"
+    card = await client.get(f"/invitations/{inv.id}/card", headers=HX)
+    assert title(card.text) == "Assessment"
+
+    cancelled = await form_post(
+        client, f"/invitations/{inv.id}/cancel", {"heading": "candidate"}, headers=HX
+    )
+    assert cancelled.status_code == 200
+    assert "status-cancelled" in cancelled.text
+    assert title(cancelled.text) == "Grace Hopper"

@@ -159,7 +159,12 @@ async def test_a_stream_ends_soon_after_its_session_does(live_server, make_accou
         async with stream(client, url) as events:
             logout = await form_post(client, "/logout", {}, follow_redirects=False)
             assert logout.status_code in (302, 303)
+            # the last event tells the page to log in again (not "Reconnecting..." forever)
+            while (event := await events.next(timeout=AUTH_CHECK_SECONDS + 10))["event"] == "tick":
+                pass
+            assert event["event"] == "logged-out"
+            assert event["data"].startswith("/login")
             with pytest.raises(EOFError):
-                await until_end(events, AUTH_CHECK_SECONDS + 10)
+                await until_end(events, 5)
         again = await client.get(url, follow_redirects=False)
         assert again.status_code in (302, 303, 401)
