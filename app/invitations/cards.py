@@ -20,7 +20,9 @@ CARD_COLUMNS = """
     i.expires_at, i.updated_at,
     a.title AS assessment_title, a.video_enabled,
     c.first_name, c.last_name, c.email, c.erased_at,
-    ap.stage
+    ap.stage,
+    (SELECT e.status FROM email_message e WHERE e.invitation_id = i.id
+        ORDER BY e.created_at DESC LIMIT 1) AS email_status
 """
 CARD_JOINS = """
     FROM invitation i
@@ -61,6 +63,7 @@ class Card:
     updated_at: dt.datetime
     erased: bool = False  # the candidate's personal data was erased: nothing more will come
     interview_link: str = ""
+    email_status: str = ""  # of the newest invite or reminder email: "not_sent", "failed", ...
 
     @property
     def waiting(self) -> bool:
@@ -113,6 +116,7 @@ def card_from_row(row: Any) -> Card:
         updated_at=row["updated_at"],
         erased=row["erased_at"] is not None,
         interview_link=row["interview_link"] or "",
+        email_status=row.get("email_status") or "",
     )
 
 

@@ -28,7 +28,8 @@ CARD_SQL = """
            i.invited_at, i.expires_at, i.completed_at, i.updated_at, i.created_at,
            i.provider_interview_id, i.assessment_id, i.candidate_id, i.job_id, i.bulk_invite_id,
            i.provider_stage, c.first_name, c.last_name, c.email, c.erased_at, a.title AS assessment_title,
-           a.video_enabled
+           a.video_enabled, (SELECT e.status FROM email_message e WHERE e.invitation_id = i.id
+               ORDER BY e.created_at DESC LIMIT 1) AS email_status
     FROM invitation i
     JOIN candidate c ON c.id = i.candidate_id
     JOIN assessment a ON a.id = i.assessment_id

@@ -24,6 +24,7 @@ from app.jobs.window import INVITATION_STATUSES, Window, candidate_page, clean_w
 from app.web.auth import requires_user
 from app.web.client_address import client_ip
 from app.web.numbers import whole_number
+from app.web.templating import STATUS_LABELS
 
 NOTICES = {
     "created": "The job was created. Add candidates, then an assessment.",
@@ -39,11 +40,21 @@ NOTICES = {
 
 
 @get("/jobs", name="jobs", guards=[requires_user])
-async def jobs_list(user: NamedDependency[CurrentUser], status: FromQuery[str] = "") -> Template:
+async def jobs_list(
+    user: NamedDependency[CurrentUser], status: FromQuery[str] = "", having: FromQuery[str] = ""
+) -> Template:
+    """Jobs, optionally open or closed only; `having` (an invitation status, from the home
+    page's tiles) keeps the open jobs with invitations in that status."""
+    having = having if having in STATUS_LABELS else ""
+    if having:
+        status = "open"  # the home page counts open jobs
     jobs = await service.list_jobs(
         user.organisation_id, status if status in ("open", "closed") else None
     )
-    return Template("jobs/list.html", context={"jobs": jobs, "status": status})
+    if having:
+        jobs = [j for j in jobs if j["invitations"].get(having)]
+    context = {"jobs": jobs, "status": status, "having": having}
+    return Template("jobs/list.html", context=context)
 
 
 @get("/jobs/new", name="job_new", guards=[requires_user])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from app import db
 from tests.conftest import login
 from tests.dashboard_factories import (
     FULL_SCORES,
@@ -191,3 +192,33 @@ async def test_card_heading_is_kept_by_refresh_and_actions(client, make_account)
     assert cancelled.status_code == 200
     assert "status-cancelled" in cancelled.text
     assert title(cancelled.text) == "Grace Hopper"
+
+
+async def test_a_card_says_when_the_invitation_email_was_not_sent(client, make_account):
+    account = await make_account()
+    assessment = await make_assessment(account.organisation_id)
+    invitation = await make_invitation(assessment)
+    await set_status(invitation, "invited")
+    await login(client, account)
+
+    async def card() -> str:
+        answer = await client.get(f"/invitations/{invitation.id}/card", headers={"HX-Request": "1"})
+        assert answer.status_code == 200
+        return answer.text
+
+    assert "Not sent" not in await card()  # no email written yet: nothing to say
+    for status, says in [("not_sent", "No email was sent"), ("failed", "could not be sent")]:
+        await db.fetch(
+            """INSERT INTO email_message (organisation_id, invitation_id, candidate_id, kind,
+                   to_address, subject, body_text, body_html, status)
+               VALUES ($1, $2, $3, 'invite', 'x@example.com', 's', 't', 'h', $4)""",
+            account.organisation_id,
+            invitation.id,
+            invitation.candidate_id,
+            status,
+        )
+        text = await card()
+        assert "Not sent" in text
+        assert says in text
+    await db.fetch("UPDATE email_message SET status = 'sent'")
+    assert "Not sent" not in await card()

@@ -91,3 +91,25 @@ async def test_another_organisations_job_is_404(client, make_account):
     ).status_code == 404
     assert "Secret role" not in (await client.get("/jobs")).text
     assert await db.fetchval("SELECT status FROM job WHERE id = $1", job_id) == "open"
+
+
+async def test_home_tiles_lead_to_the_jobs_with_those_invitations(client, make_account):
+    from tests.dashboard_factories import make_assessment, make_invitation, set_status
+
+    account = await make_account()
+    busy = await make_assessment(account.organisation_id)
+    quiet = await make_assessment(account.organisation_id)
+    await db.fetch("UPDATE job SET title = 'Busy job' WHERE id = $1", busy.job_id)
+    await db.fetch("UPDATE job SET title = 'Quiet job' WHERE id = $1", quiet.job_id)
+    partial = await make_invitation(busy)
+    await set_status(partial, "partial", missing=["video"], overall=3.0)
+    await make_invitation(quiet)
+    await login(client, account)
+    home = (await client.get("/")).text
+    assert 'href="/jobs?having=partial"' in home
+    listing = (await client.get("/jobs?having=partial")).text
+    assert "Open jobs with partial invitations" in listing
+    assert "Busy job" in listing
+    assert "Quiet job" not in listing
+    assert f'href="/jobs/{busy.job_id}?status=partial"' in listing  # on to the filtered job
+    assert "Quiet job" in (await client.get("/jobs?having=nonsense")).text  # unknown: ignored
