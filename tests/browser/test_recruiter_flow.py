@@ -98,8 +98,9 @@ async def test_recruiter_flow(page, make_account, live_server, tmp_path):
     first_value = int(await bar.get_attribute("value") or "0")
     await screenshot(page, "job-bulk-progress")
     assert first_value < 20
-    await expect(page.locator(".bulk .bulk-count").first).to_have_text("20 of 20", timeout=90_000)
-    await expect(page.locator(".bulk").first).to_have_attribute("data-done", "true")
+    done = page.locator('.bulk[data-done="true"]').first  # finished: one line
+    await expect(done).to_contain_text("Invited 20 of 20", timeout=90_000)
+    await expect(page.locator(".bulk progress")).to_have_count(0)
     async with httpx.AsyncClient(base_url=live_server.url) as http:
         await http.post("/sandbox/api/admin/knobs", json={"reset": True})
     await page.reload()

@@ -207,7 +207,7 @@ async def test_a_card_says_when_the_invitation_email_was_not_sent(client, make_a
         return answer.text
 
     assert "Not sent" not in await card()  # no email written yet: nothing to say
-    for status, says in [("not_sent", "No email was sent"), ("failed", "could not be sent")]:
+    for status, says in [("not_sent", "No email was sent"), ("failed", "Sending the email failed")]:
         await db.fetch(
             """INSERT INTO email_message (organisation_id, invitation_id, candidate_id, kind,
                    to_address, subject, body_text, body_html, status)
