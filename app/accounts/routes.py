@@ -8,18 +8,18 @@ from litestar import get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import Body, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from msgspec import Struct
 
 from app.accounts import devices, resets, service
+from app.accounts.browser import start_browser_session
 from app.accounts.devices import DEVICE_COOKIE
 from app.audit.service import record_audit
 from app.crypto import SecretBox
 from app.settings import Settings
-from app.web.auth import CSRF_COOKIE, SESSION_COOKIE
+from app.web.auth import SESSION_COOKIE
 from app.web.client_address import client_ip
 
 
@@ -83,18 +83,9 @@ async def login_submit(
             page.headers["Retry-After"] = str(outcome.retry_after)
         return page
     user = outcome.user
-    # a fresh CSRF token with every session, bound to it: one issued before the login (or
-    # planted by someone else) is not accepted afterwards
-    csrf = generate_csrf_token(settings.secret_key)
-    token = await service.start_session(
-        user.id,
-        ip,
-        request.headers.get("user-agent", ""),
-        settings.session_max_age_seconds,
-        csrf_token=csrf,
-    )
-    await record_audit(user, "login", "user", str(user.id), ip=ip)
     response = Redirect(safe_next(data.next))
+    await start_browser_session(response, request, user.id, settings)
+    await record_audit(user, "login", "user", str(user.id), ip=ip)
     response.cookies.append(
         Cookie(
             key=DEVICE_COOKIE,
@@ -104,26 +95,6 @@ async def login_submit(
             samesite="lax",
             secure=settings.secure_cookies,
             path="/login",
-        )
-    )
-    response.cookies.append(
-        Cookie(
-            key=CSRF_COOKIE,
-            value=csrf,
-            samesite="lax",
-            secure=settings.secure_cookies,
-            path="/",
-        )
-    )
-    response.cookies.append(
-        Cookie(
-            key=SESSION_COOKIE,
-            value=token,
-            max_age=settings.session_max_age_seconds,
-            httponly=True,
-            samesite="lax",
-            secure=settings.secure_cookies,
-            path="/",
         )
     )
     return response

@@ -7,23 +7,22 @@ from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from litestar import get, post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import Body, FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from msgspec import Struct
 
 from app.accounts import service, team
+from app.accounts.browser import start_browser_session
 from app.accounts.passwords import check_password
 from app.accounts.service import AccountError, CurrentUser
 from app.audit.service import record_audit
 from app.crypto import SecretBox
 from app.settings import Settings
-from app.web.auth import CSRF_COOKIE, SESSION_COOKIE, requires_admin, requires_user
+from app.web.auth import requires_admin, requires_user
 from app.web.client_address import client_ip
 
 NOTICES = {
@@ -155,33 +154,9 @@ async def password_submit(
             error = str(exc)
     if error is not None:
         return Template("accounts/password.html", context={"error": error}, status_code=400)
-    ip = client_ip(request)
-    csrf = generate_csrf_token(settings.secret_key)
-    token = await service.start_session(
-        user.id,
-        ip,
-        request.headers.get("user-agent", ""),
-        settings.session_max_age_seconds,
-        csrf_token=csrf,
-    )
-    await record_audit(user, "password_changed", "user", str(user.id), ip=ip)
     response = Redirect("/account/password?done=1")
-    response.cookies.append(
-        Cookie(
-            key=CSRF_COOKIE, value=csrf, samesite="lax", secure=settings.secure_cookies, path="/"
-        )
-    )
-    response.cookies.append(
-        Cookie(
-            key=SESSION_COOKIE,
-            value=token,
-            max_age=settings.session_max_age_seconds,
-            httponly=True,
-            samesite="lax",
-            secure=settings.secure_cookies,
-            path="/",
-        )
-    )
+    await start_browser_session(response, request, user.id, settings)  # the others have ended
+    await record_audit(user, "password_changed", "user", str(user.id), ip=client_ip(request))
     return response
 
 
