@@ -163,6 +163,15 @@ def fill(path: str, ids: dict[str, str]) -> list[str]:
     return urls
 
 
+async def signed_in(client: Any, account: Any, surface: str) -> dict[str, str]:
+    """Headers that call as `account`: a Bearer token (API) or a session with its CSRF token
+    and HTMX's header (pages, fragments as HTMX asks for them)."""
+    if surface == "api":
+        return {"Authorization": f"Bearer {await create_api_token(account.email)}"}
+    await login(client, account)
+    return {"x-csrftoken": await csrf_token(client), "HX-Request": "true"}
+
+
 @pytest.mark.parametrize("surface", ["html", "api"])
 async def test_every_route_hides_another_organisations_data(client, make_account, surface):
     victim_account = await make_account(org_name="Victim Org")
@@ -170,13 +179,7 @@ async def test_every_route_hides_another_organisations_data(client, make_account
     intruder = await make_account(org_name="Intruder Org", role="admin")
     before = await snapshot(victim_account.organisation_id)
 
-    headers: dict[str, str] = {}
-    if surface == "api":
-        headers["Authorization"] = f"Bearer {await create_api_token(intruder.email)}"
-    else:
-        await login(client, intruder)
-        headers["x-csrftoken"] = await csrf_token(client)
-        headers["HX-Request"] = "true"  # fragments as HTMX asks for them
+    headers = await signed_in(client, intruder, surface)
 
     app = client._transport.app
     checked = 0
@@ -270,13 +273,7 @@ async def test_victim_ids_planted_in_queries_and_bodies_show_change_and_copy_not
     own = await make_victim(intruder.organisation_id, name="Intruder")
     before = await snapshot(victim_account.organisation_id)
 
-    headers: dict[str, str] = {}
-    if surface == "api":
-        headers["Authorization"] = f"Bearer {await create_api_token(intruder.email)}"
-    else:
-        await login(client, intruder)
-        headers["x-csrftoken"] = await csrf_token(client)
-        headers["HX-Request"] = "true"  # fragments as HTMX asks for them
+    headers = await signed_in(client, intruder, surface)
 
     app = client._transport.app
     # ids that exist nowhere: a victim's id must be answered exactly as one of these is
