@@ -133,9 +133,13 @@ async def _lock(key: str) -> None:
 
 
 # What each limited action counts: the table of its attempts, which of them count, and when.
+# What each limited action counts: its table, which rows count against an email or a browser,
+# which against an address, and when they happened. A login in flight (pending) counts as a
+# failure for its email and browser, so racing guesses at one account get no extra checks,
+# but not for its address, so colleagues logging in together from one office are not slowed.
 LIMITED = {
-    "login": ("login_attempt", "NOT succeeded", "at"),
-    "reset": ("password_reset", "true", "requested_at"),
+    "login": ("login_attempt", "NOT succeeded", "NOT succeeded AND NOT pending", "at"),
+    "reset": ("password_reset", "true", "true", "requested_at"),
 }
 
 
@@ -152,7 +156,7 @@ async def admission(
     device cookie when it has one for the account, else for the email and the address. Advisory
     locks, always taken in the same order, make counting and recording one step, so concurrent
     requests cannot slip past the limit."""
-    table, counted, at = LIMITED[action]
+    table, counted, counted_by_address, at = LIMITED[action]
     window = dt.timedelta(seconds=window_seconds)
     if device is not None:
         await _lock(f"{action}-device:{device}")
@@ -171,7 +175,8 @@ async def admission(
         f"""SELECT count(*) AS used,
                    coalesce(extract(epoch FROM now() - max({at})), 0) AS since_last
             FROM {table}
-            WHERE {counted} AND device IS NULL AND ip = $1 AND {at} > now() - $3::interval
+            WHERE {counted_by_address} AND device IS NULL AND ip = $1
+              AND {at} > now() - $3::interval
             UNION ALL
             SELECT count(*), coalesce(extract(epoch FROM now() - max({at})), 0)
             FROM {table}
@@ -226,8 +231,8 @@ async def attempt_login(
         if wait > 0:
             return LoginOutcome(None, retry_after=wait)
         attempt_id = await db.fetchval(
-            """INSERT INTO login_attempt (email, ip, device, succeeded)
-               VALUES ($1, $2, $3, false) RETURNING id""",
+            """INSERT INTO login_attempt (email, ip, device, succeeded, pending)
+               VALUES ($1, $2, $3, false, true) RETURNING id""",
             email,
             ip,
             device,
@@ -237,9 +242,10 @@ async def attempt_login(
     )
     ok = await check_password(row["password_hash"] if row else None, password or "")
     if not ok or row is None:
+        await db.fetch("UPDATE login_attempt SET pending = false WHERE id = $1", attempt_id)
         return LoginOutcome(None)
     await db.fetch(
-        """WITH a AS (UPDATE login_attempt SET succeeded = true WHERE id = $1)
+        """WITH a AS (UPDATE login_attempt SET succeeded = true, pending = false WHERE id = $1)
            UPDATE app_user SET last_login_at = now() WHERE id = $2""",
         attempt_id,
         row["id"],

@@ -58,6 +58,7 @@ class LoginAttempt(Table, tablename="login_attempt"):
     ip = Text()
     device = Text(null=True, default=None)  # the device cookie's nonce, for a known browser
     succeeded = Boolean()
+    pending = Boolean(default=False)  # recorded, its password not checked yet
     at = Timestamptz(default=TimestamptzNow())
 
 

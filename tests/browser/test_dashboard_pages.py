@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from playwright.async_api import expect
 
@@ -87,6 +88,14 @@ async def test_home_compare_and_candidate_pages(page, make_account):
     await page.get_by_label("Status").select_option("failed")
     await expect(ranking).to_have_count(1)
     await expect(ranking.first).to_contain_text("Linus Torvalds")
+    async with page.expect_download() as downloading:
+        await page.get_by_role("link", name="Export CSV").click()
+    download = await downloading.value
+    assert download.suggested_filename.endswith("candidates.csv"), download.suggested_filename
+    saved = await download.path()
+    content = Path(saved).read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")  # opens as UTF-8 in a spreadsheet
+    assert "Linus" in content.decode("utf-8-sig")
 
     await page.goto(f"/candidates/{made[0].candidate_id}")
     result = page.locator(f"#result-{made[0].id}")
@@ -99,6 +108,11 @@ async def test_home_compare_and_candidate_pages(page, make_account):
     await seek.click()
     at = await result.locator("video").evaluate("v => v.currentTime")
     assert abs(at - wanted) < 0.01, (at, wanted)  # the timestamp moved the player there
+    first = result.locator(".t-seek[data-seek]").first  # and from the keyboard alone
+    await first.focus()
+    await page.keyboard.press("Enter")
+    at = await result.locator("video").evaluate("v => v.currentTime")
+    assert abs(at - float(await first.get_attribute("data-seek") or "nan")) < 0.01
     await screenshot(page, "candidate")
     await screenshot(page, "candidate", phone=True)
 

@@ -171,3 +171,19 @@ async def test_the_right_password_among_racing_wrong_ones_gets_no_extra_check(cl
     codes = await asyncio.gather(*(guess(WRONG) for _ in range(29)), guess(account.password))
     assert await db.fetchval("SELECT count(*) FROM login_attempt") == 10
     assert codes.count(429) == 29  # one of the thirty got the tenth check, the rest waited
+
+
+async def test_colleagues_logging_in_together_from_one_address_are_not_slowed(
+    client, settings, make_account
+):
+    """Logins in flight count against their email (racing guesses), not the address: an
+    office behind one address logging in at 9 o'clock all gets in."""
+    accounts = [await make_account(org_name=f"Office {i}") for i in range(20)]
+
+    async def sign_in_alone(account: Any) -> int:
+        async with app_client(settings) as browser:
+            return (await sign_in(browser, account)).status_code
+
+    codes = await asyncio.gather(*(sign_in_alone(a) for a in accounts))
+    assert codes == [302] * 20
+    assert await db.fetchval("SELECT count(*) FROM login_attempt WHERE pending") == 0
