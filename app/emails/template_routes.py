@@ -42,7 +42,7 @@ async def _page(user: CurrentUser, status: int = 200, **extra: Any) -> Template:
                 "kind": kind,
                 "title": TITLES[kind],
                 "custom": current is not None,
-                "values": form or current or custom.default_template(kind),
+                "fields": form or current or custom.default_template(kind),
                 "error": (extra.get("errors") or {}).get(kind),
             }
         )

@@ -172,14 +172,21 @@ async def test_write_the_invitation_email_and_export_the_ranking(page, make_acco
     await expect(invite).to_contain_text("Hirewire's wording")
     await invite.get_by_label("Sender name").fill("Northwind Talent team")
     await invite.get_by_label("Subject").fill("{job_title} at {org_name}: your interview")
-    await invite.get_by_label("Email").fill("Hi {first_name},\n\nThanks for applying.\n\n{link}")
+    await invite.locator("textarea[name=body]").fill(
+        "Hi {first_name},\n\nThanks for applying.\n\n{link}"
+    )
     await invite.get_by_role("button", name="Save the invitation email").click()
     await expect(page.get_by_role("status")).to_contain_text("Saved. New emails use it.")
     preview = page.frame_locator("#invite iframe.email-frame")
     await expect(preview.get_by_text("Thanks for applying.")).to_be_visible()
     await expect(preview.get_by_role("link", name="Start your interview")).to_be_visible()
+    reminder = page.frame_locator("#reminder iframe.email-frame")
+    await expect(reminder.get_by_text("Hello Ada,")).to_be_visible()  # loaded before the shot
     await screenshot(page, "candidate-emails")
     await screenshot(page, "candidate-emails", phone=True)
-    await invite.get_by_label("Email").fill("Hi {first_name}, no link.")
+    await invite.locator("textarea[name=body]").fill("Hi {first_name}, no link.")
+    await expect(invite.get_by_label("Subject")).to_have_value(
+        "{job_title} at {org_name}: your interview"  # the saved wording is shown for editing
+    )
     await invite.get_by_role("button", name="Save the invitation email").click()
     await expect(page.get_by_role("alert")).to_contain_text("must contain {link}")

@@ -124,3 +124,15 @@ async def test_recruiters_preview_but_do_not_edit(client, make_account):
     assert (await client.get("/settings/emails")).status_code == 403
     assert (await save(client)).status_code == 403
     assert (await client.get("/settings/emails/reminder/preview")).status_code == 200
+
+
+async def test_the_page_shows_the_wording_in_use_for_editing(client, make_account):
+    account = await make_account()
+    await login(client, account)
+    page = (await client.get("/settings/emails")).text
+    assert 'value="Your video interview for {job_title} at {org_name}"' in page  # the default
+    await save(client)
+    page = (await client.get("/settings/emails")).text
+    assert 'value="{job_title}: your next step"' in page
+    assert 'value="Acme Talent"' in page
+    assert "Thanks for applying to {job_title}" in page
