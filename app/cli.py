@@ -260,9 +260,10 @@ def create_api_token(email: str, name: str, expires_days: str) -> None:
 def list_api_tokens(email: str) -> None:
     """A user's API tokens, one a line: id, prefix, state, name (never the tokens)."""
     from app.accounts import tokens
+    from app.accounts.service import user_id_for
 
     async def run() -> list[dict[str, Any]]:
-        return await tokens.list_tokens(await tokens.user_id_for(email))
+        return await tokens.list_tokens(await user_id_for(email))
 
     resolve_database(load_settings())
     for row in run_with_pool(run):
@@ -276,6 +277,7 @@ def list_api_tokens(email: str) -> None:
 def revoke_api_token(email: str, token_id: str) -> None:
     """Revoke one of a user's API tokens; it stops working at once."""
     from app.accounts import tokens
+    from app.accounts.service import user_id_for
 
     try:
         wanted = uuid.UUID(token_id)
@@ -283,7 +285,7 @@ def revoke_api_token(email: str, token_id: str) -> None:
         raise CommandError(f"--id must be a token id (a UUID), got {token_id!r}") from None
 
     async def run() -> dict[str, Any] | None:
-        return await tokens.revoke_token(await tokens.user_id_for(email), wanted)
+        return await tokens.revoke_token(await user_id_for(email), wanted)
 
     resolve_database(load_settings())
     if run_with_pool(run) is None:

@@ -355,13 +355,20 @@ async def insert_api_token(
     return token, row
 
 
-async def create_api_token(email: str, name: str = "", expires_in_days: int | None = None) -> str:
-    """A new API token for the user with this email (the CLI's way)."""
+async def user_id_for(email: str) -> uuid.UUID:
+    """The user with this email, active or not; AccountError when there is none (the CLI)."""
     email = normalise_email(email)
-    user_id = await db.fetchval("SELECT id FROM app_user WHERE lower(email) = $1", email)
+    user_id: uuid.UUID | None = await db.fetchval(
+        "SELECT id FROM app_user WHERE lower(email) = $1", email
+    )
     if user_id is None:
         raise AccountError(f"No user with email {email}.")
-    token, _ = await insert_api_token(user_id, name, expires_in_days)
+    return user_id
+
+
+async def create_api_token(email: str, name: str = "", expires_in_days: int | None = None) -> str:
+    """A new API token for the user with this email (the CLI's way)."""
+    token, _ = await insert_api_token(await user_id_for(email), name, expires_in_days)
     return token
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from app import db
 from app.accounts import resets
 from app.accounts.passwords import NO_PASSWORD
-from app.accounts.service import ROLES, AccountError, CurrentUser, normalise_email
+from app.accounts.service import ROLES, AccountError, CurrentUser, normalise_email, user_id_for
 from app.crypto import SecretBox
 from app.text import one_line
 
@@ -150,11 +150,7 @@ async def revoke_access(user_id: uuid.UUID) -> int:
 
 async def deactivate_by_email(email: str) -> int:
     """The CLI's deactivation (no admin needed: the operator has the database)."""
-    user_id: uuid.UUID | None = await db.fetchval(
-        "SELECT id FROM app_user WHERE lower(email) = $1", normalise_email(email)
-    )
-    if user_id is None:
-        raise AccountError(f"No user with email {normalise_email(email)}.")
+    user_id = await user_id_for(email)
     async with db.transaction():
         return await revoke_access(user_id)
 

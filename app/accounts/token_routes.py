@@ -31,6 +31,33 @@ def _expiry(raw: object) -> int | None:
     return int(text)
 
 
+async def _create(
+    request: Request[Any, Any, Any], user: CurrentUser, name: str, days: int | None
+) -> tuple[str, dict[str, Any]]:
+    """Make a token (AccountError with the reason otherwise) and put it in the audit log."""
+    token, row = await tokens.create_token(user.id, name, days)
+    await record_audit(
+        user,
+        "api_token_created",
+        "api_token",
+        row["id"],
+        {"name": row["name"]},
+        ip=client_ip(request),
+    )
+    return token, row
+
+
+async def _revoke(
+    request: Request[Any, Any, Any], user: CurrentUser, token_id: uuid.UUID
+) -> dict[str, Any]:
+    """Revoke one of the user's tokens and log it; 404 for anyone else's."""
+    row = await tokens.revoke_token(user.id, token_id)
+    if row is None:
+        raise NotFoundException("No such token.")
+    await record_audit(user, "api_token_revoked", "api_token", row["id"], ip=client_ip(request))
+    return row
+
+
 async def _page(user: CurrentUser, status: int = 200, **extra: object) -> Template:
     context = {
         "tokens": await tokens.list_tokens(user.id),
@@ -50,17 +77,9 @@ async def token_create(request: HTMXRequest, user: NamedDependency[CurrentUser])
     form = await request.form()
     name = str(form.get("name", ""))
     try:
-        token, row = await tokens.create_token(user.id, name, _expiry(form.get("expires_in_days")))
+        token, row = await _create(request, user, name, _expiry(form.get("expires_in_days")))
     except AccountError as exc:
         return await _page(user, status=400, error=str(exc), name=name[:100])
-    await record_audit(
-        user,
-        "api_token_created",
-        "api_token",
-        row["id"],
-        {"name": row["name"]},
-        ip=client_ip(request),
-    )
     return await _page(user, status=201, new_token=token, new_name=row["name"])
 
 
@@ -68,10 +87,7 @@ async def token_create(request: HTMXRequest, user: NamedDependency[CurrentUser])
 async def token_revoke(
     request: HTMXRequest, user: NamedDependency[CurrentUser], token_id: FromPath[uuid.UUID]
 ) -> Redirect:
-    row = await tokens.revoke_token(user.id, token_id)
-    if row is None:
-        raise NotFoundException("No such token.")
-    await record_audit(user, "api_token_revoked", "api_token", row["id"], ip=client_ip(request))
+    await _revoke(request, user, token_id)
     return Redirect("/account/tokens?revoked=1")
 
 
@@ -96,17 +112,9 @@ async def api_create_token(
     """A new token for you, returned once in `token`. `expires_in_days`: 7, 30, 90, 365 or
     null (never)."""
     try:
-        token, row = await tokens.create_token(user.id, data.name, data.expires_in_days)
+        token, row = await _create(request, user, data.name, data.expires_in_days)
     except AccountError as exc:
         raise ValidationException(str(exc)) from None
-    await record_audit(
-        user,
-        "api_token_created",
-        "api_token",
-        row["id"],
-        {"name": row["name"]},
-        ip=client_ip(request),
-    )
     return {**row, "token": token}
 
 
@@ -119,11 +127,7 @@ async def api_revoke_token(
     token_id: FromPath[uuid.UUID],
 ) -> dict[str, Any]:
     """Revoke one of your tokens (it stops working at once; revoking again is harmless)."""
-    row = await tokens.revoke_token(user.id, token_id)
-    if row is None:
-        raise NotFoundException("No such token.")
-    await record_audit(user, "api_token_revoked", "api_token", row["id"], ip=client_ip(request))
-    return row
+    return await _revoke(request, user, token_id)
 
 
 API_ROUTES = [api_list_tokens, api_create_token, api_revoke_token]

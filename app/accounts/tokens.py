@@ -14,7 +14,6 @@ from app.accounts.service import (
     AccountError,
     clean_text,
     insert_api_token,
-    normalise_email,
 )
 
 MAX_ACTIVE = 20  # per user: a leak is easier to find among few
@@ -92,12 +91,3 @@ async def revoke_token(user_id: uuid.UUID, token_id: uuid.UUID) -> dict[str, Any
         user_id,
     )
     return public(row) if row else None
-
-
-async def user_id_for(email: str) -> uuid.UUID:
-    user_id: uuid.UUID | None = await db.fetchval(
-        "SELECT id FROM app_user WHERE lower(email) = $1", normalise_email(email)
-    )
-    if user_id is None:
-        raise AccountError(f"No user with email {normalise_email(email)}.")
-    return user_id
