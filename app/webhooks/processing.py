@@ -13,6 +13,14 @@ import uuid
 from typing import Any
 
 from app import db
+from app.invitations.lifecycle import (
+    apply_move,
+    apply_result,
+    assessment_flow,
+    interview_assessment,
+    lock_by_candidate,
+    lock_by_interview,
+)
 from app.providers.base import (
     EventKind,
     InterviewResult,
@@ -27,14 +35,6 @@ from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job, PermanentFailure, RetryLater
 from app.webhooks import metrics
-from app.webhooks.apply import (
-    apply_move,
-    apply_result,
-    assessment_flow,
-    interview_assessment,
-    lock_by_candidate,
-    lock_by_interview,
-)
 from app.webhooks.inbox import PROCESS_KIND
 from app.webhooks.providers import ProviderCache, providers
 

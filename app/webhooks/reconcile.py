@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from app import db
+from app.invitations.lifecycle import apply_result, lock_by_interview
 from app.logs import get_logger
 from app.providers.base import InterviewStatus, ProviderError
 from app.providers.registry import webhook_adapter
@@ -16,7 +17,6 @@ from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job
 from app.webhooks import metrics
-from app.webhooks.apply import apply_result, lock_by_interview
 from app.webhooks.processing import fetch_interview
 from app.webhooks.providers import providers
 

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import db
-from app.invitations import timeline
+from app.invitations import results, timeline
 from app.invitations.merge import current_stage, derive_status, merge_result
 from app.providers.base import InterviewResult, InterviewStatus, WebhookAdapter
-from app.webhooks import results
 
 INVITATION_COLUMNS = """i.id, i.organisation_id, i.job_id, i.assessment_id, i.status, i.missing,
     i.provider, i.provider_interview_id, i.provider_stage, i.completed_at, a.video_enabled"""
