@@ -201,7 +201,7 @@ async def reset_submit(
     return Redirect("/login?notice=password_reset")
 
 
-ROUTES = [
+PUBLIC_ROUTES = [
     login_page,
     login_submit,
     logout,

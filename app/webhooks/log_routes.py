@@ -14,7 +14,6 @@ from litestar.response import Redirect, Template
 
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
-from app.web.auth import requires_admin
 from app.web.client_address import client_ip
 from app.webhooks import service
 from app.webhooks.tables import DELIVERY_STATUSES
@@ -26,7 +25,7 @@ NOTICES = {
 }
 
 
-@get("/deliveries", name="deliveries", guards=[requires_admin])
+@get("/deliveries", name="deliveries")
 async def deliveries_page(
     user: NamedDependency[CurrentUser],
     status: FromQuery[str] = "",
@@ -51,7 +50,7 @@ async def deliveries_page(
     )
 
 
-@get("/deliveries/{delivery_id:uuid}", name="delivery", guards=[requires_admin])
+@get("/deliveries/{delivery_id:uuid}", name="delivery")
 async def delivery_page(
     user: NamedDependency[CurrentUser],
     delivery_id: FromPath[uuid.UUID],
@@ -75,7 +74,7 @@ async def _replay(request: HTMXRequest, user: CurrentUser, ids: list[uuid.UUID])
     return queued
 
 
-@post("/deliveries/{delivery_id:uuid}/replay", name="delivery_replay", guards=[requires_admin])
+@post("/deliveries/{delivery_id:uuid}/replay", name="delivery_replay")
 async def replay_one(
     request: HTMXRequest, user: NamedDependency[CurrentUser], delivery_id: FromPath[uuid.UUID]
 ) -> Redirect:
@@ -100,7 +99,7 @@ def _ids(form: Any) -> list[uuid.UUID]:
     return ids
 
 
-@post("/deliveries/replay", name="deliveries_replay", guards=[requires_admin])
+@post("/deliveries/replay", name="deliveries_replay")
 async def replay_selected(request: HTMXRequest, user: NamedDependency[CurrentUser]) -> Redirect:
     ids = _ids(await request.form())
     queued = await _replay(request, user, ids) if ids else []
@@ -109,4 +108,4 @@ async def replay_selected(request: HTMXRequest, user: NamedDependency[CurrentUse
     return Redirect(f"/deliveries?notice=replayed_many&count={len(queued)}")
 
 
-ROUTES = [deliveries_page, delivery_page, replay_one, replay_selected]
+ADMIN_ROUTES = [deliveries_page, delivery_page, replay_one, replay_selected]
