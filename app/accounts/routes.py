@@ -105,7 +105,7 @@ async def logout(request: HTMXRequest) -> Redirect:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await service.end_session(token)
-    response = Redirect("/login")
+    response = Redirect(request.app.route_reverse("login"))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 

@@ -70,7 +70,7 @@ async def team_invite(
         {"role": data.role},
         ip=client_ip(request),
     )
-    return Redirect("/team?done=invited")
+    return Redirect(request.app.route_reverse("team") + "?done=invited")
 
 
 async def _act(
@@ -85,7 +85,7 @@ async def _act(
     except AccountError as exc:
         return await _team_page(user, status=400, error=str(exc))
     await record_audit(user, f"member_{action}", "user", str(member["id"]), ip=client_ip(request))
-    return Redirect(f"/team?done={action}")
+    return Redirect(f"{request.app.route_reverse('team')}?done={action}")
 
 
 @post("/team/{user_id:uuid}/role", name="team_role")
@@ -153,7 +153,7 @@ async def password_submit(
             error = str(exc)
     if error is not None:
         return Template("accounts/password.html", context={"error": error}, status_code=400)
-    response = Redirect("/account/password?done=1")
+    response = Redirect(request.app.route_reverse("account_password") + "?done=1")
     await start_browser_session(response, request, user.id, settings)  # the others have ended
     await record_audit(user, "password_changed", "user", str(user.id), ip=client_ip(request))
     return response

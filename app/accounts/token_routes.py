@@ -87,7 +87,7 @@ async def token_revoke(
     request: HTMXRequest, user: NamedDependency[CurrentUser], token_id: FromPath[uuid.UUID]
 ) -> Redirect:
     await _revoke(request, user, token_id)
-    return Redirect("/account/tokens?revoked=1")
+    return Redirect(request.app.route_reverse("tokens") + "?revoked=1")
 
 
 HTML_ROUTES = [tokens_page, token_create, token_revoke]

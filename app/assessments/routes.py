@@ -193,7 +193,7 @@ async def assessment_create(
         {"title": created["title"], "status": created["status"]},
         ip=client_ip(request),
     )
-    return Redirect(f"/assessments/{created['id']}")
+    return Redirect(request.app.route_reverse("assessment_detail", assessment_id=created["id"]))
 
 
 @get("/assessments/{assessment_id:uuid}", name="assessment_detail")
@@ -228,7 +228,7 @@ async def assessment_retry(
     try:
         result = await service.retry_flow(user.organisation_id, assessment_id, settings, box)
     except AssessmentInputError:
-        return Redirect(f"/assessments/{assessment_id}")
+        return Redirect(request.app.route_reverse("assessment_detail", assessment_id=assessment_id))
     await record_audit(
         user,
         "assessment_retried",
@@ -237,7 +237,7 @@ async def assessment_retry(
         {"status": result["status"]},
         ip=client_ip(request),
     )
-    return Redirect(f"/assessments/{assessment_id}")
+    return Redirect(request.app.route_reverse("assessment_detail", assessment_id=assessment_id))
 
 
 @post("/assessments/{assessment_id:uuid}/delete", name="assessment_delete")
@@ -248,7 +248,7 @@ async def assessment_delete(
     await record_audit(
         user, "assessment_deleted", "assessment", str(assessment_id), ip=client_ip(request)
     )
-    return Redirect(f"/jobs/{job_id}")
+    return Redirect(request.app.route_reverse("job_detail", job_id=job_id))
 
 
 ROUTES = [

@@ -57,7 +57,7 @@ async def candidate_add(
         context = await job_page_context(user, job_id)
         context.update(error=str(exc), values=dict(form))
         return Template("jobs/detail.html", context=context, status_code=400)
-    return Redirect(f"/jobs/{job_id}?notice=added")
+    return Redirect(request.app.route_reverse("job_detail", job_id=job_id) + "?notice=added")
 
 
 @get("/jobs/{job_id:uuid}/candidates/import", name="candidate_import")
@@ -228,7 +228,7 @@ async def move_stage(
     except service.CandidateInputError as exc:
         raise ClientException(str(exc)) from None
     if not request.htmx:
-        return Redirect(f"/candidates/{candidate_id}")
+        return Redirect(request.app.route_reverse("candidate_detail", candidate_id=candidate_id))
     return Template(
         "candidates/_stage.html",
         context={

@@ -71,7 +71,7 @@ async def template_save(
     except custom.TemplateError as exc:
         return await _page(user, status=400, forms={kind: values}, errors={kind: str(exc)})
     await record_audit(user, "email_template_saved", "email_template", kind, ip=client_ip(request))
-    return Redirect(f"/settings/emails?saved=saved#{kind}")
+    return Redirect(f"{request.app.route_reverse('email_templates')}?saved=saved#{kind}")
 
 
 @post("/settings/emails/{kind:str}/reset", name="email_template_reset")
@@ -81,7 +81,7 @@ async def template_reset(
     kind = _kind(kind)
     await custom.reset(user.organisation_id, kind)
     await record_audit(user, "email_template_reset", "email_template", kind, ip=client_ip(request))
-    return Redirect(f"/settings/emails?saved=reset#{kind}")
+    return Redirect(f"{request.app.route_reverse('email_templates')}?saved=reset#{kind}")
 
 
 @get("/settings/emails/{kind:str}/preview", name="email_template_preview")

@@ -45,7 +45,9 @@ async def invite(
         context["error"] = str(exc)
         return Template("jobs/detail.html", context=context, status_code=400)
     notice = "reinvited" if outcome.reinvited else ("invited" if outcome.created else "nothing")
-    return Redirect(f"/jobs/{job_id}?notice={notice}#bulk-invites")
+    return Redirect(
+        f"{request.app.route_reverse('job_detail', job_id=job_id)}?notice={notice}#bulk-invites"
+    )
 
 
 @get("/bulk-invites/{bulk_id:uuid}", name="bulk_progress")
@@ -93,7 +95,7 @@ async def invitation_action(
         headers = {**VARY, "HX-Trigger": json.dumps({"hw:toast": toast[action]})}
         context = {"inv": card, "heading": heading}
         return Template("invitations/_card.html", context=context, headers=headers)
-    return Redirect(f"/jobs/{card['job_id']}")
+    return Redirect(request.app.route_reverse("job_detail", job_id=card["job_id"]))
 
 
 ROUTES = [invite, bulk_progress, invitation_action]

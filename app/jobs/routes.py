@@ -86,7 +86,7 @@ async def job_create(
     await record_audit(
         user, "job_created", "job", str(job["id"]), {"title": job["title"]}, ip=client_ip(request)
     )
-    return Redirect(f"/jobs/{job['id']}?notice=created")
+    return Redirect(request.app.route_reverse("job_detail", job_id=job["id"]) + "?notice=created")
 
 
 @get("/jobs/{job_id:uuid}/edit", name="job_edit")
@@ -110,7 +110,7 @@ async def job_update(
             status_code=400,
         )
     await record_audit(user, "job_updated", "job", str(job_id), ip=client_ip(request))
-    return Redirect(f"/jobs/{job_id}?notice=saved")
+    return Redirect(request.app.route_reverse("job_detail", job_id=job_id) + "?notice=saved")
 
 
 @post("/jobs/{job_id:uuid}/status", name="job_status")
@@ -132,7 +132,7 @@ async def job_status(
         str(job_id),
         ip=client_ip(request),
     )
-    return Redirect(f"/jobs/{job_id}?notice={status}")
+    return Redirect(f"{request.app.route_reverse('job_detail', job_id=job_id)}?notice={status}")
 
 
 async def job_page_context(

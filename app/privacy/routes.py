@@ -47,7 +47,7 @@ async def erase_submit(
         await erasure.erase_candidate(user, candidate_id, typed, box, ip=client_ip(request))
     except erasure.ErasureError as exc:
         return await _erase_page(user, candidate_id, str(exc), typed)
-    return Redirect(f"/candidates/{candidate_id}")
+    return Redirect(request.app.route_reverse("candidate_detail", candidate_id=candidate_id))
 
 
 def duration_text(seconds: int) -> str:
@@ -103,7 +103,9 @@ async def rotate(
         await rotation.rotate_secret(user, assessment_id, settings, box, ip=client_ip(request))
     except rotation.RotationError as exc:
         return await _secret_page(user, settings, assessment_id, error=str(exc))
-    return Redirect(f"/assessments/{assessment_id}/webhook-secret?rotated=true")
+    return Redirect(
+        request.app.route_reverse("webhook_secret", assessment_id=assessment_id) + "?rotated=true"
+    )
 
 
 ADMIN_ROUTES = [erase_page, erase_submit, secret_page, rotate]

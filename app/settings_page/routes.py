@@ -58,13 +58,15 @@ async def save_key(
         verdict = await service.save_api_key(user, raw, settings, box, client_ip(request))
     except service.ConnectionInputError as exc:
         return await _page(user, settings, error=str(exc))
-    return Redirect("/settings?saved=key" if verdict.ok else "/settings?saved=unchecked")
+    return Redirect(
+        request.app.route_reverse("settings") + ("?saved=key" if verdict.ok else "?saved=unchecked")
+    )
 
 
 @post("/settings/ribbon-key/remove", name="settings_key_remove")
 async def remove_key(request: HTMXRequest, user: NamedDependency[CurrentUser]) -> Redirect:
     await service.remove_api_key(user, client_ip(request))
-    return Redirect("/settings?saved=removed")
+    return Redirect(request.app.route_reverse("settings") + "?saved=removed")
 
 
 @post("/settings/test-connection", name="settings_test")

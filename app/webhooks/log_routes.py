@@ -81,7 +81,10 @@ async def replay_one(
     if await service.get_delivery(user.organisation_id, delivery_id) is None:
         raise NotFoundException("No such delivery.")
     queued = await _replay(request, user, [delivery_id])
-    return Redirect(f"/deliveries/{delivery_id}?notice={'replayed' if queued else 'nothing'}")
+    return Redirect(
+        request.app.route_reverse("delivery", delivery_id=delivery_id)
+        + f"?notice={'replayed' if queued else 'nothing'}"
+    )
 
 
 def _ids(form: Any) -> list[uuid.UUID]:
@@ -104,8 +107,10 @@ async def replay_selected(request: HTMXRequest, user: NamedDependency[CurrentUse
     ids = _ids(await request.form())
     queued = await _replay(request, user, ids) if ids else []
     if not queued:
-        return Redirect("/deliveries?notice=nothing")
-    return Redirect(f"/deliveries?notice=replayed_many&count={len(queued)}")
+        return Redirect(request.app.route_reverse("deliveries") + "?notice=nothing")
+    return Redirect(
+        request.app.route_reverse("deliveries") + f"?notice=replayed_many&count={len(queued)}"
+    )
 
 
 ADMIN_ROUTES = [deliveries_page, delivery_page, replay_one, replay_selected]
