@@ -28,7 +28,7 @@ from app.emails import template_routes as email_template_routes
 from app.logs import configure as configure_logging
 from app.settings import PROJECT_ROOT, Settings
 from app.web import routes as web_routes
-from app.web.auth import AuthMiddleware, provide_user, requires_token
+from app.web.auth import AuthMiddleware, provide_user, requires_admin, requires_token, requires_user
 from app.web.body_guard import body_guard
 from app.web.errors import error_response
 from app.web.request_id import request_id_middleware
@@ -52,47 +52,52 @@ NO_SESSION_LOOKUP = [
 
 
 def html_routes() -> list[Any]:
+    """The pages, one router per access level: each guard is declared once, here."""
     from app.dashboard import routes as dashboard_routes
     from app.dashboard import stream as dashboard_stream
 
-    return [
+    signed_in = [
         *web_routes.ROUTES,
-        *account_routes.ROUTES,
         *token_routes.HTML_ROUTES,
         *team_routes.ROUTES,
         *email_template_routes.ROUTES,
-        *audit_routes.ROUTES,
         *dashboard_routes.ROUTES,
         *dashboard_stream.ROUTES,
         *recruiter_routes(),
-        *webhook_log_routes(),
-        *privacy_routes(),
+        Router("/", route_handlers=admin_routes(), guards=[requires_admin]),
+    ]
+    return [
+        *web_routes.PUBLIC_ROUTES,
+        *account_routes.PUBLIC_ROUTES,
+        Router("/", route_handlers=signed_in, guards=[requires_user]),
     ]
 
 
-def privacy_routes() -> list[Any]:
+def admin_routes() -> list[Any]:
+    """Organisation settings, the team, the audit log, webhook deliveries and erasure."""
     from app.privacy import routes as privacy
-
-    return [*privacy.ROUTES]
-
-
-def webhook_log_routes() -> list[Any]:
+    from app.settings_page import routes as settings_routes
     from app.webhooks import log_routes
 
-    return [*log_routes.ROUTES]
+    return [
+        *settings_routes.ADMIN_ROUTES,
+        *email_template_routes.ADMIN_ROUTES,
+        *team_routes.ADMIN_ROUTES,
+        *audit_routes.ADMIN_ROUTES,
+        *log_routes.ADMIN_ROUTES,
+        *privacy.ADMIN_ROUTES,
+    ]
 
 
 def recruiter_routes() -> list[Any]:
-    """Settings, jobs, candidates, assessments, invitations and the email outbox."""
+    """Jobs, candidates, assessments, invitations and the email outbox."""
     from app.assessments import routes as assessment_routes
     from app.candidates import routes as candidate_routes
     from app.emails import routes as email_routes
     from app.invitations import routes as invitation_routes
     from app.jobs import routes as job_routes
-    from app.settings_page import routes as settings_routes
 
     return [
-        *settings_routes.ROUTES,
         *job_routes.ROUTES,
         *candidate_routes.ROUTES,
         *assessment_routes.ROUTES,
@@ -110,11 +115,11 @@ def api_routes() -> list[Any]:
 
     return [
         *token_routes.API_ROUTES,
-        *webhook_api.ROUTES,
         *job_api.ROUTES,
         *candidate_api.ROUTES,
         *assessment_api.ROUTES,
         *invitation_api.ROUTES,
+        Router("/", route_handlers=webhook_api.ADMIN_ROUTES, guards=[requires_admin]),
     ]
 
 

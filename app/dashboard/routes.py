@@ -20,12 +20,11 @@ from app.dashboard import compare
 from app.dashboard.stream import live_cursor
 from app.invitations import cards, result_view
 from app.settings import Settings
-from app.web.auth import requires_user
 
 VARY = {"Vary": "HX-Request", "Cache-Control": "no-store"}
 
 
-@get("/invitations/{invitation_id:uuid}/card", name="invitation_card", guards=[requires_user])
+@get("/invitations/{invitation_id:uuid}/card", name="invitation_card")
 async def invitation_card(
     invitation_id: FromPath[uuid.UUID],
     request: HTMXRequest,
@@ -47,7 +46,7 @@ async def invitation_card(
     )
 
 
-@get("/invitations/{invitation_id:uuid}/result", name="invitation_result", guards=[requires_user])
+@get("/invitations/{invitation_id:uuid}/result", name="invitation_result")
 async def invitation_result(
     invitation_id: FromPath[uuid.UUID], request: HTMXRequest, user: NamedDependency[CurrentUser]
 ) -> Template:
@@ -62,7 +61,7 @@ async def invitation_result(
     return Template("invitations/result.html", context={"result": result}, headers=VARY)
 
 
-@get("/jobs/{job_id:uuid}/compare", name="job_compare", guards=[requires_user])
+@get("/jobs/{job_id:uuid}/compare", name="job_compare")
 async def job_compare(
     job_id: FromPath[uuid.UUID],
     request: HTMXRequest,
@@ -88,7 +87,7 @@ async def job_compare(
     return Template(name, context=context, headers=VARY)
 
 
-@get("/jobs/{job_id:uuid}/compare.csv", name="job_compare_csv", guards=[requires_user])
+@get("/jobs/{job_id:uuid}/compare.csv", name="job_compare_csv")
 async def job_compare_csv(
     job_id: FromPath[uuid.UUID],
     user: NamedDependency[CurrentUser],

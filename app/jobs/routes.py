@@ -21,7 +21,6 @@ from app.invitations.bulk import recent_for_job
 from app.jobs import service
 from app.jobs.service import JobInput, JobInputError
 from app.jobs.window import INVITATION_STATUSES, Window, candidate_page, clean_window
-from app.web.auth import requires_user
 from app.web.client_address import client_ip
 from app.web.numbers import whole_number
 from app.web.templating import STATUS_LABELS
@@ -39,7 +38,7 @@ NOTICES = {
 }
 
 
-@get("/jobs", name="jobs", guards=[requires_user])
+@get("/jobs", name="jobs")
 async def jobs_list(
     user: NamedDependency[CurrentUser], status: FromQuery[str] = "", having: FromQuery[str] = ""
 ) -> Template:
@@ -57,7 +56,7 @@ async def jobs_list(
     return Template("jobs/list.html", context=context)
 
 
-@get("/jobs/new", name="job_new", guards=[requires_user])
+@get("/jobs/new", name="job_new")
 async def job_new() -> Template:
     return Template("jobs/form.html", context={"job": None, "values": {}})
 
@@ -71,7 +70,7 @@ def _input(form: Any) -> JobInput:
     )
 
 
-@post("/jobs", name="job_create", guards=[requires_user])
+@post("/jobs", name="job_create")
 async def job_create(
     request: HTMXRequest, user: NamedDependency[CurrentUser]
 ) -> Template | Redirect:
@@ -87,16 +86,16 @@ async def job_create(
     await record_audit(
         user, "job_created", "job", str(job["id"]), {"title": job["title"]}, ip=client_ip(request)
     )
-    return Redirect(f"/jobs/{job['id']}?notice=created")
+    return Redirect(request.app.route_reverse("job_detail", job_id=job["id"]) + "?notice=created")
 
 
-@get("/jobs/{job_id:uuid}/edit", name="job_edit", guards=[requires_user])
+@get("/jobs/{job_id:uuid}/edit", name="job_edit")
 async def job_edit(user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]) -> Template:
     job = await service.get_job(user.organisation_id, job_id)
     return Template("jobs/form.html", context={"job": job, "values": job})
 
 
-@post("/jobs/{job_id:uuid}/edit", name="job_update", guards=[requires_user])
+@post("/jobs/{job_id:uuid}/edit", name="job_update")
 async def job_update(
     request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Template | Redirect:
@@ -111,10 +110,10 @@ async def job_update(
             status_code=400,
         )
     await record_audit(user, "job_updated", "job", str(job_id), ip=client_ip(request))
-    return Redirect(f"/jobs/{job_id}?notice=saved")
+    return Redirect(request.app.route_reverse("job_detail", job_id=job_id) + "?notice=saved")
 
 
-@post("/jobs/{job_id:uuid}/status", name="job_status", guards=[requires_user])
+@post("/jobs/{job_id:uuid}/status", name="job_status")
 async def job_status(
     request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Redirect:
@@ -133,7 +132,7 @@ async def job_status(
         str(job_id),
         ip=client_ip(request),
     )
-    return Redirect(f"/jobs/{job_id}?notice={status}")
+    return Redirect(f"{request.app.route_reverse('job_detail', job_id=job_id)}?notice={status}")
 
 
 async def job_page_context(
@@ -167,7 +166,7 @@ async def job_page_context(
     }
 
 
-@get("/jobs/{job_id:uuid}", name="job_detail", guards=[requires_user])
+@get("/jobs/{job_id:uuid}", name="job_detail")
 async def job_detail(
     user: NamedDependency[CurrentUser],
     job_id: FromPath[uuid.UUID],

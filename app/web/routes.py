@@ -13,7 +13,6 @@ from litestar.response import Template
 from app import db
 from app.accounts.service import CurrentUser
 from app.dashboard.home import home as home_page
-from app.web.auth import requires_user
 
 
 @get("/healthz", name="healthz", exclude_from_auth=True, exclude_from_csrf=True)
@@ -44,10 +43,11 @@ async def readyz() -> Response[dict[str, Any]]:
     return Response({"status": "ok", "database": "ok", "pending_migrations": []})
 
 
-@get("/", name="home", guards=[requires_user])
+@get("/", name="home")
 async def home(user: NamedDependency[CurrentUser]) -> Template:
     page = await home_page(user.organisation_id, user.is_admin)
     return Template("web/home.html", context={"home": page, "counts": page.counts})
 
 
-ROUTES = [healthz, readyz, home]
+PUBLIC_ROUTES = [healthz, readyz]
+ROUTES = [home]
