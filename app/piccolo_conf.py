@@ -4,7 +4,6 @@ set at start-up."""
 import os
 
 import asyncpg
-
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 

@@ -4,7 +4,6 @@ the same few queries for 20 or 20,000 candidates."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,10 +135,7 @@ async def _counts(organisation_id: uuid.UUID, job_id: uuid.UUID) -> tuple[dict[s
         organisation_id,
     )
     assert row is not None
-    return tuple(
-        {k: int(v) for k, v in (json.loads(raw) if isinstance(raw, str) else raw).items()}
-        for raw in (row["stages"], row["statuses"])
-    )
+    return tuple({k: int(v) for k, v in raw.items()} for raw in (row["stages"], row["statuses"]))
 
 
 async def candidate_page(

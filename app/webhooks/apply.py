@@ -149,7 +149,7 @@ async def apply_result(
     status, missing = derive_status(before, merged, missing, signalled)
     columns = results.to_columns(merged)
     result_changed = stored is None or results.to_columns(stored) != columns
-    old_missing = _json_list(invitation["missing"])
+    old_missing = list(invitation["missing"] or [])
     changed = result_changed or status != before or missing != old_missing
     events: list[tuple[str, str, dict[str, Any]]] = []
     if changed or record_unchanged:
@@ -168,7 +168,7 @@ async def apply_result(
         APPLY_SQL,
         inv_id,
         status,
-        json.dumps(missing),
+        missing,
         adapter.overall_score(merged.scores),
         completed,
         org_id,
@@ -233,8 +233,3 @@ def _event_arrays(
         [message[:2000] for _, message, _ in events],
         [json.dumps(detail, default=str) for _, _, detail in events],
     )
-
-
-def _json_list(value: Any) -> list[str]:
-    data = json.loads(value) if isinstance(value, str) else value
-    return list(data or [])

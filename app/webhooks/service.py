@@ -97,8 +97,8 @@ async def get_delivery(organisation_id: uuid.UUID, delivery_id: uuid.UUID) -> di
     if row is None:
         return None
     delivery = _with_names(row)
-    delivery["headers"] = _json(delivery["headers"]) or {}
-    payload = _json(delivery["payload"])
+    delivery["headers"] = delivery["headers"] or {}
+    payload = delivery["payload"]
     delivery["payload_pretty"] = (
         json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True)
         if payload is not None
@@ -187,7 +187,3 @@ async def unapplied_moves(
     for row in rows:
         found.setdefault(row["assessment_id"], []).append(dict(row))
     return found
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value

@@ -51,7 +51,8 @@ async def test_piccolo_round_trips_a_dict_and_a_list_without_encoding_twice(clea
     rows = await AuditEvent.select(AuditEvent.action, AuditEvent.detail).order_by(AuditEvent.id)
     assert [(r["action"], r["detail"]) for r in rows] == [("dict", DETAIL), ("list", ITEMS)]
     found = await AuditEvent.objects().where(AuditEvent.action == "dict").first()
-    assert found is not None and found.detail == DETAIL
+    assert found is not None
+    assert found.detail == DETAIL
 
     await AuditEvent.update({AuditEvent.detail: ITEMS}).where(AuditEvent.action == "dict")
     assert await stored("dict") == ("array", ITEMS)
