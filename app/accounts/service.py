@@ -19,7 +19,7 @@ from app.accounts.passwords import (
 )
 from app.accounts.tables import AppUser, Organisation, UserSession
 from app.crypto import SecretBox, new_token, token_hash
-from app.text import one_line
+from app.text import clean, one_line
 
 ROLES = ("admin", "recruiter")
 SESSION_PREFIX = "hws_"
@@ -48,11 +48,6 @@ class CurrentUser:
     @property
     def label(self) -> str:
         return self.name or self.email
-
-
-def clean_text(raw: str | None) -> str:
-    """PostgreSQL text cannot hold NUL; login input is matched, never stored verbatim."""
-    return (raw or "").replace("\x00", "")
 
 
 def normalise_email(raw: str) -> str:
@@ -224,8 +219,8 @@ async def attempt_login(
     or for this email from browsers without one. The attempt is recorded as failed before
     the password is checked, so racing requests cannot get more checks than the limit; the
     answer is the same whether or not the email has an account."""
-    email = clean_text(email).strip().lower()[:254]
-    password, ip = clean_text(password), clean_text(ip)[:200]
+    email = clean(email, "exact").strip().lower()[:254]
+    password, ip = clean(password, "exact"), clean(ip, "exact", 200)
     async with db.transaction():
         wait, device = await admission("login", email, ip, device, max_failures, window_seconds)
         if wait > 0:
@@ -313,7 +308,7 @@ async def password_hash_of(user_id: uuid.UUID) -> str | None:
 async def user_id_by_email(email: str) -> uuid.UUID | None:
     found: uuid.UUID | None = await db.fetchval(
         "SELECT id FROM app_user WHERE lower(email) = $1 AND is_active",
-        clean_text(email).strip().lower(),
+        clean(email, "exact").strip().lower(),
     )
     return found
 

@@ -11,6 +11,7 @@ from typing import Any
 from app import db
 from app.candidates.tables import STAGES
 from app.invitations.cards import Card, cards_for_applications
+from app.text import clean
 
 PAGE_SIZE = 50
 MAX_SEARCH = 100
@@ -48,9 +49,8 @@ class Window:
 
 
 def clean_window(q: str | None, stage: str | None, status: str | None, page: int) -> Window:
-    text = " ".join((q or "").replace("\x00", "").split())[:MAX_SEARCH]
     return Window(
-        q=text,
+        q=clean(q, "words", MAX_SEARCH),
         stage=stage if stage in STAGES else "",
         status=status if status in (NOT_INVITED, *INVITATION_STATUSES) else "",
         page=min(max(page, 1), 1_000_000),

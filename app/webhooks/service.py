@@ -11,6 +11,7 @@ from typing import Any
 from app import db
 from app.invitations.cards import candidate_name
 from app.providers.registry import move_event_types
+from app.text import clean
 from app.webhooks.inbox import PROCESS_KIND
 from app.webhooks.tables import DELIVERY_STATUSES
 
@@ -61,7 +62,7 @@ async def list_deliveries(
             ORDER BY d.received_at DESC, d.id LIMIT $4 OFFSET $5""",
         organisation_id,
         status,
-        event_type.replace("\x00", "")[:200],  # PostgreSQL text cannot hold NUL
+        clean(event_type, "exact", 200),
         PAGE_SIZE + 1,
         (page - 1) * PAGE_SIZE,
     )
