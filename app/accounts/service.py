@@ -112,6 +112,7 @@ class LoginOutcome:
 
     user: CurrentUser | None
     retry_after: int = 0
+    password_seen: dt.datetime | None = None  # the user's password_changed_at, as checked
 
 
 def login_delay(failures: int, max_failures: int) -> int:
@@ -233,7 +234,9 @@ async def attempt_login(
             device,
         )
     row = await db.fetchrow(
-        "SELECT id, password_hash FROM app_user WHERE lower(email) = $1 AND is_active", email
+        """SELECT id, password_hash, password_changed_at FROM app_user
+           WHERE lower(email) = $1 AND is_active""",
+        email,
     )
     ok = await check_password(row["password_hash"] if row else None, password or "")
     if not ok or row is None:
@@ -245,7 +248,7 @@ async def attempt_login(
         attempt_id,
         row["id"],
     )
-    return LoginOutcome(await user_by_id(row["id"]))
+    return LoginOutcome(await user_by_id(row["id"]), password_seen=row["password_changed_at"])
 
 
 _USER_SQL = """
@@ -259,22 +262,41 @@ async def user_by_id(user_id: uuid.UUID) -> CurrentUser | None:
     return CurrentUser(**dict(row)) if row else None
 
 
+class PasswordChanged(AccountError):
+    """The password changed after the one given was checked: no session for it."""
+
+
 async def start_session(
-    user_id: uuid.UUID, ip: str, user_agent: str, max_age: int, csrf_token: str | None = None
+    user_id: uuid.UUID,
+    ip: str,
+    user_agent: str,
+    max_age: int,
+    csrf_token: str | None = None,
+    password_seen: dt.datetime | None = None,
 ) -> str:
     """A new session; `csrf_token` is the CSRF token issued with it (only its hash is kept),
-    the only one its unsafe requests are accepted with."""
+    the only one its unsafe requests are accepted with. With `password_seen` (the user's
+    `password_changed_at` when a login checked the password) the session is only made if the
+    password is still that one: the user's row is share-locked, so a change either waits for
+    this insert (and then revokes the session) or has committed and nothing is inserted.
+    Without the lock, a login checked against the old password could outlive the change."""
     token = new_token(SESSION_PREFIX)
-    await UserSession.insert(
-        UserSession(
-            user_id=user_id,
-            token_hash=token_hash(token),
-            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=max_age),
-            ip=ip[:100],
-            user_agent=user_agent[:300],
-            csrf_hash=token_hash(csrf_token) if csrf_token else None,
-        )
+    made = await db.fetchval(
+        """INSERT INTO user_session (user_id, token_hash, expires_at, ip, user_agent, csrf_hash)
+           SELECT u.id, $2, $3, $4, $5, $6 FROM app_user u
+           WHERE u.id = $1 AND ($7::timestamptz IS NULL OR u.password_changed_at = $7)
+           FOR SHARE OF u
+           RETURNING true""",
+        user_id,
+        token_hash(token),
+        dt.datetime.now(dt.UTC) + dt.timedelta(seconds=max_age),
+        ip[:100],
+        user_agent[:300],
+        token_hash(csrf_token) if csrf_token else None,
+        password_seen,
     )
+    if not made:
+        raise PasswordChanged("The password was changed just now: log in with the new one.")
     return token
 
 
