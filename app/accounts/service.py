@@ -336,18 +336,23 @@ async def user_id_by_email(email: str) -> uuid.UUID | None:
 
 
 async def change_password(user_id: uuid.UUID, new_password: str) -> None:
-    """Set a new password; every existing session of the user stops working."""
+    """Set a new password; every existing session of the user stops working. The time of the
+    change is the database's (`now()`), as the sessions' `created_at` it is compared with: an
+    app host whose clock runs ahead would otherwise end the session made right after."""
     problem = password_problem(new_password)
     if problem:
         raise AccountError(problem)
-    now = dt.datetime.now(dt.UTC)
     password_hash = await new_password_hash(new_password)
     async with db.transaction():
-        await AppUser.update(
-            {AppUser.password_hash: password_hash, AppUser.password_changed_at: now}
-        ).where(AppUser.id == user_id)
-        await UserSession.update({UserSession.revoked_at: now}).where(
-            (UserSession.user_id == user_id) & UserSession.revoked_at.is_null()
+        await db.fetch(
+            "UPDATE app_user SET password_hash = $2, password_changed_at = now() WHERE id = $1",
+            user_id,
+            password_hash,
+        )
+        await db.fetch(
+            """UPDATE user_session SET revoked_at = now()
+               WHERE user_id = $1 AND revoked_at IS NULL""",
+            user_id,
         )
 
 

@@ -254,3 +254,27 @@ async def test_a_session_asked_for_while_a_change_commits_waits_and_is_refused(m
     with pytest.raises(service.PasswordChanged):
         await asking
     assert await db.fetchval("SELECT count(*) FROM user_session") == 0
+
+
+async def test_a_password_change_keeps_this_browser_when_the_app_clock_runs_ahead(
+    client, make_account, monkeypatch
+):
+    """The app's host and the database's may disagree on the time: what a change ends is
+    decided on the database's clock alone."""
+    account = await make_account()
+    await login(client, account)
+
+    class Ahead(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Ahead:
+            return cls.fromtimestamp(dt.datetime.now(tz).timestamp() + 300, tz)
+
+    monkeypatch.setattr(service, "dt", type("dt", (), {**vars(dt), "datetime": Ahead}))
+    done = await form_post(
+        client,
+        "/account/password",
+        {"current": account.password, "password": "a-new-password", "confirm": "a-new-password"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 302
+    assert (await client.get("/", follow_redirects=False)).status_code == 200
