@@ -72,10 +72,6 @@ class ResultView:
     def id(self) -> uuid.UUID:
         return self.card.id
 
-    @property
-    def missing_scores(self) -> bool:
-        return any(s.state == "missing" for s in self.scores)
-
 
 def humanise(key: str) -> str:
     return key.replace("_", " ").strip().capitalize()
