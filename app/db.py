@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -77,13 +78,35 @@ def current_dsn() -> str:
     return str(engine().config["dsn"])
 
 
-async def start_pool(max_size: int = 10) -> None:
+def _encode_json(value: Any) -> str:
+    """A str is JSON text already (a request body stored as it came, or Piccolo's own
+    serialisation of a JSONB column's value) and is sent unchanged; anything else is encoded.
+    So a bare string is never a JSON value of its own: pass `json.dumps(text)` for that."""
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+async def set_json_codecs(conn: asyncpg.Connection) -> None:
+    """json and jsonb values arrive as Python objects and go in from them, on every connection
+    the app's queries use (the pool's and Piccolo's own new ones). A query that only passes a
+    stored body on as text (webhook processing's payload) selects it `::text`: not decoded."""
+    for name in ("jsonb", "json"):
+        await conn.set_type_codec(
+            name, schema="pg_catalog", encoder=_encode_json, decoder=json.loads, format="text"
+        )
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
     from app.web.timing import instrument_connection
 
+    await set_json_codecs(conn)
+    await instrument_connection(conn)
+
+
+async def start_pool(max_size: int = 10) -> None:
     eng = engine()
     if eng.pool is None:
         await eng.start_connection_pool(
-            min_size=1, max_size=max_size, init=instrument_connection, reset=_keep_session
+            min_size=1, max_size=max_size, init=_init_connection, reset=_keep_session
         )
 
 

@@ -3,6 +3,7 @@ set at start-up."""
 
 import os
 
+import asyncpg
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 
@@ -14,6 +15,15 @@ class HirewireEngine(PostgresEngine):
 
     async def check_version(self) -> None:
         return None
+
+    async def get_new_connection(self) -> asyncpg.Connection:
+        """A connection outside the pool (no pool started, as in some CLI commands) decodes
+        json and jsonb as the pool's connections do."""
+        from app.db import set_json_codecs
+
+        conn = await super().get_new_connection()
+        await set_json_codecs(conn)
+        return conn
 
 
 # The placeholder DSN is replaced by app.db.configure() before any connection is made;

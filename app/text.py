@@ -2,12 +2,15 @@
 (PostgreSQL text cannot hold it), other control characters, or the Unicode formatting marks
 that reorder or hide what is shown (bidirectional overrides and isolates, the
 zero-width space), so "‮gpj.exe" or an invisible name cannot mislead a recruiter. Templates
-escape HTML as well; this is about what the characters themselves do."""
+escape HTML as well; this is about what the characters themselves do.
+
+`clean` is the one helper every input goes through; how much it takes away depends on what the
+text is for (see `Keep`). `one_line` and `lines` are its two commonest uses."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from markupsafe import Markup
 
@@ -22,15 +25,39 @@ _LINE_UNSAFE = re.compile(f"[{_CONTROLS}{_FORMATTING}\t\n]")
 _TEXT_UNSAFE = re.compile(f"[{_CONTROLS}{_FORMATTING}]")
 
 
+# What `clean` keeps:
+# - "exact": everything but NUL, untrimmed: what is matched rather than shown (a password, a
+#   search filter's value, an id or address a provider sent);
+# - "words": NUL gone and every run of whitespace, line breaks included, one space, trimmed:
+#   a search or a mail header (a line break there would be header injection);
+# - "line": a name or title: unsafe characters gone, tabs and line breaks become spaces,
+#   trimmed;
+# - "lines": a description or note: as "line", but keeping tabs and line breaks.
+Keep = Literal["exact", "words", "line", "lines"]
+
+
+def clean(value: str | None, keep: Keep = "line", limit: int | None = None) -> str:
+    """`value` (None is "") cleaned for its use (`Keep`), then cut to `limit` characters."""
+    text = value or ""
+    if keep == "exact":
+        text = text.replace("\x00", "")
+    elif keep == "words":
+        text = " ".join(text.replace("\x00", "").split())
+    elif keep == "line":
+        text = _LINE_UNSAFE.sub(lambda m: " " if m.group() in "\t\n" else "", text).strip()
+    else:
+        text = _TEXT_UNSAFE.sub("", text.replace("\r\n", "\n")).strip()
+    return text if limit is None else text[:limit]
+
+
 def one_line(value: str | None) -> str:
-    """A name or title: unsafe characters gone, tabs and line breaks become spaces, trimmed."""
-    cleaned = _LINE_UNSAFE.sub(lambda m: " " if m.group() in "\t\n" else "", value or "")
-    return cleaned.strip()
+    """A name or title (`clean` keeping "line")."""
+    return clean(value, "line")
 
 
 def lines(value: str | None) -> str:
-    """A description or note: as `one_line`, but keeping tabs and line breaks."""
-    return _TEXT_UNSAFE.sub("", (value or "").replace("\r\n", "\n")).strip()
+    """A description or note (`clean` keeping "lines")."""
+    return clean(value, "lines")
 
 
 def for_display(value: str) -> str:

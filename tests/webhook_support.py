@@ -165,10 +165,7 @@ async def invitation_state(invitation_id: Any) -> dict[str, Any]:
         invitation_id,
     )
     assert row is not None
-    state = dict(row)
-    state["missing"] = json.loads(state["missing"])
-    state["scores"] = json.loads(state["scores"]) if state["scores"] else None
-    return state
+    return dict(row)
 
 
 async def timeline(invitation_id: Any) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from app import db
 from app.accounts.passwords import password_problem
-from app.accounts.service import AccountError, admission, change_password, clean_text
+from app.accounts.service import AccountError, admission, change_password
 from app.crypto import SecretBox, new_token, token_hash
 from app.emails import service as emails
 from app.emails.sender import smtp_send
@@ -20,6 +20,7 @@ from app.logs import get_logger
 from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job
+from app.text import clean
 
 log = get_logger(__name__)
 
@@ -34,8 +35,8 @@ WINDOW_SECONDS = 15 * 60
 async def request_reset(email: str, ip: str, device: str | None, box: SecretBox) -> int:
     """Record a request and, for an active account, queue its email. Returns the seconds to
     wait when there were too many requests (0 when accepted), the same for any address."""
-    email = clean_text(email).strip().lower()[:254]
-    ip = clean_text(ip)[:200]
+    email = clean(email, "exact").strip().lower()[:254]
+    ip = clean(ip, "exact", 200)
     async with db.transaction():
         wait, device = await admission("reset", email, ip, device, MAX_REQUESTS, WINDOW_SECONDS)
         if wait > 0:

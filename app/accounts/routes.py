@@ -66,6 +66,11 @@ async def login_submit(
         max_failures=settings.login_max_failures,
         window_seconds=settings.login_window_seconds,
     )
+    response = Redirect(safe_next(data.next))
+    if outcome.user is not None and not await start_browser_session(
+        response, request, outcome.user.id, settings, password_seen=outcome.password_seen
+    ):
+        outcome = service.LoginOutcome(None)  # changed while checked: as a wrong password
     if outcome.user is None:
         error = "That email and password do not match an account."
         if outcome.retry_after:
@@ -83,8 +88,6 @@ async def login_submit(
             page.headers["Retry-After"] = str(outcome.retry_after)
         return page
     user = outcome.user
-    response = Redirect(safe_next(data.next))
-    await start_browser_session(response, request, user.id, settings)
     await record_audit(user, "login", "user", str(user.id), ip=ip)
     response.cookies.append(
         Cookie(

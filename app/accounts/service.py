@@ -19,7 +19,7 @@ from app.accounts.passwords import (
 )
 from app.accounts.tables import AppUser, Organisation, UserSession
 from app.crypto import SecretBox, new_token, token_hash
-from app.text import one_line
+from app.text import clean, one_line
 
 ROLES = ("admin", "recruiter")
 SESSION_PREFIX = "hws_"
@@ -48,11 +48,6 @@ class CurrentUser:
     @property
     def label(self) -> str:
         return self.name or self.email
-
-
-def clean_text(raw: str | None) -> str:
-    """PostgreSQL text cannot hold NUL; login input is matched, never stored verbatim."""
-    return (raw or "").replace("\x00", "")
 
 
 def normalise_email(raw: str) -> str:
@@ -117,6 +112,7 @@ class LoginOutcome:
 
     user: CurrentUser | None
     retry_after: int = 0
+    password_seen: dt.datetime | None = None  # the user's password_changed_at, as checked
 
 
 def login_delay(failures: int, max_failures: int) -> int:
@@ -224,8 +220,8 @@ async def attempt_login(
     or for this email from browsers without one. The attempt is recorded as failed before
     the password is checked, so racing requests cannot get more checks than the limit; the
     answer is the same whether or not the email has an account."""
-    email = clean_text(email).strip().lower()[:254]
-    password, ip = clean_text(password), clean_text(ip)[:200]
+    email = clean(email, "exact").strip().lower()[:254]
+    password, ip = clean(password, "exact"), clean(ip, "exact", 200)
     async with db.transaction():
         wait, device = await admission("login", email, ip, device, max_failures, window_seconds)
         if wait > 0:
@@ -238,7 +234,9 @@ async def attempt_login(
             device,
         )
     row = await db.fetchrow(
-        "SELECT id, password_hash FROM app_user WHERE lower(email) = $1 AND is_active", email
+        """SELECT id, password_hash, password_changed_at FROM app_user
+           WHERE lower(email) = $1 AND is_active""",
+        email,
     )
     ok = await check_password(row["password_hash"] if row else None, password or "")
     if not ok or row is None:
@@ -250,7 +248,7 @@ async def attempt_login(
         attempt_id,
         row["id"],
     )
-    return LoginOutcome(await user_by_id(row["id"]))
+    return LoginOutcome(await user_by_id(row["id"]), password_seen=row["password_changed_at"])
 
 
 _USER_SQL = """
@@ -264,22 +262,41 @@ async def user_by_id(user_id: uuid.UUID) -> CurrentUser | None:
     return CurrentUser(**dict(row)) if row else None
 
 
+class PasswordChanged(AccountError):
+    """The password changed after the one given was checked: no session for it."""
+
+
 async def start_session(
-    user_id: uuid.UUID, ip: str, user_agent: str, max_age: int, csrf_token: str | None = None
+    user_id: uuid.UUID,
+    ip: str,
+    user_agent: str,
+    max_age: int,
+    csrf_token: str | None = None,
+    password_seen: dt.datetime | None = None,
 ) -> str:
     """A new session; `csrf_token` is the CSRF token issued with it (only its hash is kept),
-    the only one its unsafe requests are accepted with."""
+    the only one its unsafe requests are accepted with. With `password_seen` (the user's
+    `password_changed_at` when a login checked the password) the session is only made if the
+    password is still that one: the user's row is share-locked, so a change either waits for
+    this insert (and then revokes the session) or has committed and nothing is inserted.
+    Without the lock, a login checked against the old password could outlive the change."""
     token = new_token(SESSION_PREFIX)
-    await UserSession.insert(
-        UserSession(
-            user_id=user_id,
-            token_hash=token_hash(token),
-            expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=max_age),
-            ip=ip[:100],
-            user_agent=user_agent[:300],
-            csrf_hash=token_hash(csrf_token) if csrf_token else None,
-        )
+    made = await db.fetchval(
+        """INSERT INTO user_session (user_id, token_hash, expires_at, ip, user_agent, csrf_hash)
+           SELECT u.id, $2, $3, $4, $5, $6 FROM app_user u
+           WHERE u.id = $1 AND ($7::timestamptz IS NULL OR u.password_changed_at = $7)
+           FOR SHARE OF u
+           RETURNING true""",
+        user_id,
+        token_hash(token),
+        dt.datetime.now(dt.UTC) + dt.timedelta(seconds=max_age),
+        ip[:100],
+        user_agent[:300],
+        token_hash(csrf_token) if csrf_token else None,
+        password_seen,
     )
+    if not made:
+        raise PasswordChanged("The password was changed just now: log in with the new one.")
     return token
 
 
@@ -313,24 +330,29 @@ async def password_hash_of(user_id: uuid.UUID) -> str | None:
 async def user_id_by_email(email: str) -> uuid.UUID | None:
     found: uuid.UUID | None = await db.fetchval(
         "SELECT id FROM app_user WHERE lower(email) = $1 AND is_active",
-        clean_text(email).strip().lower(),
+        clean(email, "exact").strip().lower(),
     )
     return found
 
 
 async def change_password(user_id: uuid.UUID, new_password: str) -> None:
-    """Set a new password; every existing session of the user stops working."""
+    """Set a new password; every existing session of the user stops working. The time of the
+    change is the database's (`now()`), as the sessions' `created_at` it is compared with: an
+    app host whose clock runs ahead would otherwise end the session made right after."""
     problem = password_problem(new_password)
     if problem:
         raise AccountError(problem)
-    now = dt.datetime.now(dt.UTC)
     password_hash = await new_password_hash(new_password)
     async with db.transaction():
-        await AppUser.update(
-            {AppUser.password_hash: password_hash, AppUser.password_changed_at: now}
-        ).where(AppUser.id == user_id)
-        await UserSession.update({UserSession.revoked_at: now}).where(
-            (UserSession.user_id == user_id) & UserSession.revoked_at.is_null()
+        await db.fetch(
+            "UPDATE app_user SET password_hash = $2, password_changed_at = now() WHERE id = $1",
+            user_id,
+            password_hash,
+        )
+        await db.fetch(
+            """UPDATE user_session SET revoked_at = now()
+               WHERE user_id = $1 AND revoked_at IS NULL""",
+            user_id,
         )
 
 

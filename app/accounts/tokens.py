@@ -12,9 +12,9 @@ from app import db
 from app.accounts.service import (
     TOKEN_COLUMNS,
     AccountError,
-    clean_text,
     insert_api_token,
 )
+from app.text import clean
 
 MAX_ACTIVE = 20  # per user: a leak is easier to find among few
 EXPIRY_DAYS = (7, 30, 90, 365)  # or None: never
@@ -31,7 +31,7 @@ async def create_token(
     user_id: uuid.UUID, name: str, expires_in_days: int | None
 ) -> tuple[str, dict[str, Any]]:
     """A new token for the user: (the token itself, shown once; its public row)."""
-    name = clean_text(name).strip()[:100]
+    name = clean(name, "exact").strip()[:100]
     if not name:
         raise AccountError("Name the token after what will use it, e.g. 'ATS sync'.")
     problem = expiry_problem(expires_in_days)

@@ -8,7 +8,6 @@ invite anyone, and offers Retry (same token and secret) or Delete."""
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -115,10 +114,7 @@ _COLUMNS = """id, job_id, title, questions, interview_type, language, video_enab
 
 
 def _row(row: Any) -> dict[str, Any]:
-    data = dict(row)
-    if isinstance(data.get("questions"), str):
-        data["questions"] = json.loads(data["questions"])
-    return data
+    return dict(row)
 
 
 async def get_assessment(organisation_id: uuid.UUID, assessment_id: uuid.UUID) -> dict[str, Any]:
@@ -169,7 +165,7 @@ async def create_assessment(
         organisation_id,
         job_id,
         data.title,
-        json.dumps(data.questions),
+        data.questions,
         data.interview_type,
         data.language,
         data.video_enabled,

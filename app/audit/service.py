@@ -37,7 +37,8 @@ async def audit_page(
     organisation_id: uuid.UUID, limit: int = 100, before_id: int | None = None
 ) -> list[Any]:
     return await db.fetch(
-        """SELECT id, actor_label, action, subject_type, subject_id, detail, ip, at
+        """SELECT id, actor_label, action, subject_type, subject_id, detail::text AS detail, ip,
+                  at
            FROM audit_event WHERE organisation_id = $1 AND ($2::bigint IS NULL OR id < $2)
            ORDER BY id DESC LIMIT $3""",
         organisation_id,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
@@ -118,14 +117,12 @@ ROW_SQL = """
 
 
 def _row(r: Any) -> dict[str, Any]:
-    scores = r["scores"]
-    scores = json.loads(scores) if isinstance(scores, str) else (scores or {})
+    scores = r["scores"] or {}
     values = {
         key: float(s["value"])
         for key, s in scores.items()
         if isinstance(s, dict) and s.get("value") is not None
     }
-    missing = r["missing"]
     return {
         "id": r["id"],
         "candidate_id": r["candidate_id"],
@@ -135,7 +132,7 @@ def _row(r: Any) -> dict[str, Any]:
         "email": "" if r["erased_at"] else r["email"],
         "stage": r["stage"],
         "status": r["status"],
-        "missing": json.loads(missing) if isinstance(missing, str) else list(missing or []),
+        "missing": list(r["missing"] or []),
         "overall": None if r["overall_score"] is None else float(r["overall_score"]),
         "scores": values,
         "completed_at": r["completed_at"],

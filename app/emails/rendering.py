@@ -10,7 +10,7 @@ import jinja2
 from markupsafe import Markup
 
 from app.settings import PROJECT_ROOT
-from app.text import displayable
+from app.text import clean, displayable
 
 KINDS = ("invite", "reminder", "password_reset", "team_invite")
 SUBJECTS = {
@@ -34,12 +34,9 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _one_line(text: str) -> str:
+def one_subject_line(text: str) -> str:
     """Header values must not carry line breaks (header injection)."""
-    return " ".join(text.split())[:200]
-
-
-one_subject_line = _one_line
+    return clean(text, "words", 200)
 
 
 def button(link: str, label: str) -> Markup:
@@ -70,7 +67,7 @@ def render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """Subject, plain text and HTML of an email of `kind`."""
     if kind not in KINDS:
         raise ValueError(f"unknown email kind {kind!r}")
-    subject = _one_line(SUBJECTS[kind].format(**context))
+    subject = one_subject_line(SUBJECTS[kind].format(**context))
     env = _environment()
     full = {"subject": subject, "minutes": 15, "expires_at": "", **context}
     text = env.get_template(f"{kind}.txt").render(full)

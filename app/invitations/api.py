@@ -4,7 +4,6 @@ one with its result (scores as key/value/scale), transcript, media and timeline.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from typing import Any
 
@@ -160,12 +159,8 @@ async def list_invitations(
     ]
 
 
-def _load(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 def result_out(row: Any) -> ResultOut:
-    scores = _load(row["scores"]) or {}
+    scores = row["scores"] or {}
     return ResultOut(
         provider_status=row["provider_status"],
         scores=[
@@ -180,7 +175,7 @@ def result_out(row: Any) -> ResultOut:
             SegmentOut(
                 str(t.get("role", "unknown")), str(t.get("text", "")), t.get("start"), t.get("end")
             )
-            for t in _load(row["transcript"]) or []
+            for t in row["transcript"] or []
         ],
         questions=[
             QuestionOut(
@@ -189,11 +184,11 @@ def result_out(row: Any) -> ResultOut:
                 q.get("start"),
                 q.get("end"),
             )
-            for q in _load(row["question_mapping"]) or []
+            for q in row["question_mapping"] or []
         ],
         audio_url=row["audio_url"],
         video_url=row["video_url"],
-        problems=[str(p) for p in _load(row["problems"]) or []],
+        problems=[str(p) for p in row["problems"] or []],
         updated_at=row["updated_at"],
     )
 

@@ -177,7 +177,7 @@ async def _apply_result(
     status, missing = derive_status(before, merged, missing, source.signalled)
     columns = results.to_columns(merged)
     result_changed = stored is None or results.to_columns(stored) != columns
-    old_missing = _json_list(invitation["missing"])
+    old_missing = list(invitation["missing"] or [])
     changed = result_changed or status != before or missing != old_missing
     events: list[tuple[str, str, dict[str, Any]]] = []
     if changed or source.record_unchanged:
@@ -196,7 +196,7 @@ async def _apply_result(
         apply_sql(delivery_update),
         inv_id,
         status,
-        json.dumps(missing),
+        missing,
         adapter.overall_score(merged.scores),
         completed,
         org_id,
@@ -283,8 +283,3 @@ def _event_arrays(
         [message[:2000] for _, message, _ in events],
         [json.dumps(detail, default=str) for _, _, detail in events],
     )
-
-
-def _json_list(value: Any) -> list[str]:
-    data = json.loads(value) if isinstance(value, str) else value
-    return list(data or [])

@@ -5,7 +5,6 @@ question, media, and the timeline. Loaded for all of a candidate's invitations i
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,14 +71,6 @@ class ResultView:
     @property
     def id(self) -> uuid.UUID:
         return self.card.id
-
-    @property
-    def missing_scores(self) -> bool:
-        return any(s.state == "missing" for s in self.scores)
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def humanise(key: str) -> str:
@@ -158,14 +149,12 @@ def _view(row: Any, events: list[TimelineEntry]) -> ResultView:
         card=card,
         has_result=True,
         summary=row["summary"],
-        scores=score_rows(_json(row["scores"]) or {}, row["provider"], completed),
-        questions=question_blocks(
-            _json(row["transcript"]) or [], _json(row["question_mapping"]) or []
-        ),
+        scores=score_rows(row["scores"] or {}, row["provider"], completed),
+        questions=question_blocks(row["transcript"] or [], row["question_mapping"] or []),
         audio_url=_safe_url(row["audio_url"]),
         video_url=_safe_url(row["video_url"]),
         video_expected=expects_video,
-        problems=[str(p) for p in _json(row["problems"]) or []],
+        problems=[str(p) for p in row["problems"] or []],
         timeline=events,
     )
 

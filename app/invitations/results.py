@@ -6,7 +6,6 @@ Scores are kept as {key: {"key", "value", "scale", "label"}}, transcript segment
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from app.providers.base import (
@@ -17,10 +16,6 @@ from app.providers.base import (
     SegmentRole,
     TranscriptSegment,
 )
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def _status(value: str) -> InterviewStatus:
@@ -38,7 +33,7 @@ def _role(value: Any) -> SegmentRole:
 
 
 def from_row(row: Any, provider: str, interview_id: str) -> InterviewResult:
-    scores = _json(row["scores"]) or {}
+    scores = row["scores"] or {}
     return InterviewResult(
         provider=provider,
         interview_id=interview_id,
@@ -51,7 +46,7 @@ def from_row(row: Any, provider: str, interview_id: str) -> InterviewResult:
         summary=row["summary"],
         transcript=tuple(
             TranscriptSegment(_role(t.get("role")), t.get("text", ""), t.get("start"), t.get("end"))
-            for t in _json(row["transcript"]) or []
+            for t in row["transcript"] or []
         ),
         questions=tuple(
             QuestionSegment(
@@ -60,12 +55,12 @@ def from_row(row: Any, provider: str, interview_id: str) -> InterviewResult:
                 q.get("start"),
                 q.get("end"),
             )
-            for q in _json(row["question_mapping"]) or []
+            for q in row["question_mapping"] or []
         ),
         audio_url=row["audio_url"],
         video_url=row["video_url"],
-        problems=tuple(_json(row["problems"]) or ()),
-        raw=_json(row["raw_payload"]) or {},
+        problems=tuple(row["problems"] or ()),
+        raw=row["raw_payload"] or {},
     )
 
 
@@ -122,15 +117,14 @@ def stored_args(columns: dict[str, Any] | None) -> list[Any]:
     """The nine values UPSERT_CTE writes (from `to_columns`), or nine NULLs: write nothing."""
     if columns is None:
         return [None] * 9
-    dump = json.dumps
     return [
         columns["provider_status"],
         columns["summary"],
-        dump(columns["scores"]),
-        dump(columns["transcript"]),
-        dump(columns["question_mapping"]),
+        columns["scores"],
+        columns["transcript"],
+        columns["question_mapping"],
         columns["audio_url"],
         columns["video_url"],
-        dump(columns["problems"]),
-        dump(columns["raw_payload"], default=str),
+        columns["problems"],
+        columns["raw_payload"],
     ]

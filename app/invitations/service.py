@@ -323,7 +323,7 @@ async def cancel(user: CurrentUser, invitation_id: uuid.UUID) -> None:
 
 async def events(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> list[dict[str, Any]]:
     rows = await db.fetch(
-        """SELECT e.id, e.kind, e.message, e.detail, e.at, u.email AS actor
+        """SELECT e.id, e.kind, e.message, e.at, u.email AS actor
            FROM invitation_event e LEFT JOIN app_user u ON u.id = e.actor_user_id
            WHERE e.invitation_id = $1 AND e.organisation_id = $2 ORDER BY e.id""",
         invitation_id,

@@ -30,7 +30,7 @@ async def add_event(
         invitation_id,
         kind,
         message[:2000],
-        json.dumps(detail or {}, default=str),
+        detail or {},
         delivery_id,
         actor_user_id,
     )

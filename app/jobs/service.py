@@ -70,12 +70,7 @@ async def list_jobs(organisation_id: uuid.UUID, status: str | None = None) -> li
 
 
 def _with_counts(row: dict[str, Any]) -> dict[str, Any]:
-    import json
-
-    counts = row.get("invitations")
-    if isinstance(counts, str):
-        counts = json.loads(counts)
-    row["invitations"] = {k: int(v) for k, v in (counts or {}).items()}
+    row["invitations"] = {k: int(v) for k, v in (row.get("invitations") or {}).items()}
     return row
 
 

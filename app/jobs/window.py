@@ -4,7 +4,6 @@ the same few queries for 20 or 20,000 candidates."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from app import db
 from app.candidates.tables import STAGES
 from app.invitations.cards import Card, cards_for_applications
+from app.text import clean
 
 PAGE_SIZE = 50
 MAX_SEARCH = 100
@@ -49,9 +49,8 @@ class Window:
 
 
 def clean_window(q: str | None, stage: str | None, status: str | None, page: int) -> Window:
-    text = " ".join((q or "").replace("\x00", "").split())[:MAX_SEARCH]
     return Window(
-        q=text,
+        q=clean(q, "words", MAX_SEARCH),
         stage=stage if stage in STAGES else "",
         status=status if status in (NOT_INVITED, *INVITATION_STATUSES) else "",
         page=min(max(page, 1), 1_000_000),
@@ -136,10 +135,7 @@ async def _counts(organisation_id: uuid.UUID, job_id: uuid.UUID) -> tuple[dict[s
         organisation_id,
     )
     assert row is not None
-    return tuple(
-        {k: int(v) for k, v in (json.loads(raw) if isinstance(raw, str) else raw).items()}
-        for raw in (row["stages"], row["statuses"])
-    )
+    return tuple({k: int(v) for k, v in raw.items()} for raw in (row["stages"], row["statuses"]))
 
 
 async def candidate_page(

@@ -12,7 +12,6 @@ changed when Ribbon refuses to create the new flow."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -123,11 +122,10 @@ def _check_rotatable(row: Any) -> None:
 
 
 async def _create_flow(row: Any, secret: str, settings: Settings, box: SecretBox) -> str:
-    questions = row["questions"]
     spec = FlowSpec(
         org_name=row["org_name"],
         title=row["title"],
-        questions=tuple(json.loads(questions) if isinstance(questions, str) else questions),
+        questions=tuple(row["questions"]),
         interview_type=row["interview_type"],
         language=row["language"],
         video_enabled=row["video_enabled"],

@@ -81,7 +81,7 @@ async def enqueue(
         RETURNING id
         """,
         kind,
-        json.dumps(payload or {}),
+        payload or {},
         dedupe_key,
         organisation_id,
         run_at,
@@ -195,7 +195,7 @@ async def claim(
         Job(
             id=r["id"],
             kind=r["kind"],
-            payload=json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"],
+            payload=r["payload"],
             attempts=r["attempts"],
             max_attempts=r["max_attempts"],
             lease_token=r["lease_token"],

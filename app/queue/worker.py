@@ -50,7 +50,6 @@ class Worker:
         self._slots = asyncio.Semaphore(concurrency)
         self._running: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
-        self.processed = 0
         self._claim_batch = max(1, concurrency // 4)
 
     async def start(self) -> Worker:
@@ -149,7 +148,6 @@ class Worker:
             await kind.run(job, self.context)
             if not job.finished:  # handlers that wrote through fenced() are done already
                 await service.complete(job)
-            self.processed += 1
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
                 await asyncio.shield(service.release(job))

@@ -38,7 +38,7 @@ async def connection(organisation_id: uuid.UUID) -> dict[str, Any]:
     return dict(row) if row else {"has_key": False, "ribbon_api_key_hint": None}
 
 
-# Ribbon's API keys are UUIDs (../shared/ribbon/API.md): anything else was mis-copied.
+# Ribbon's API keys are UUIDs, as its API documentation shows: anything else was mis-copied.
 RIBBON_KEY = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )

@@ -20,6 +20,7 @@ from app import db
 from app.crypto import SecretBox
 from app.logs import get_logger
 from app.queue.service import WAKE_CHANNEL, insert_jobs_cte
+from app.text import clean
 
 log = get_logger(__name__)
 
@@ -233,8 +234,8 @@ async def store_event(
         payload_json,
         request_id,
         key,
-        interview_id.replace("\x00", "")[:500] if interview_id else None,
-        email.replace("\x00", "")[:500] if email else None,
+        clean(interview_id, "exact", 500) if interview_id else None,
+        clean(email, "exact", 500) if email else None,
     )
     if pool is None:
         row = await db.fetchrow(STORE_SQL, *args)

@@ -7,7 +7,6 @@ lease was lost. The merge is idempotent, so a replay or a retry after a crash is
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 import uuid
 from typing import Any
@@ -66,7 +65,7 @@ async def process_delivery(job: Job, ctx: Any) -> None:
                SET status = CASE WHEN status = 'rejected' THEN status ELSE 'processing' END,
                    attempts = attempts + 1
                WHERE id = $1
-               RETURNING id, organisation_id, assessment_id, provider, status, payload""",
+               RETURNING id, organisation_id, assessment_id, provider, status, payload::text""",
             delivery_id,
         )
         if row is None or row["status"] == "rejected":
@@ -77,9 +76,7 @@ async def process_delivery(job: Job, ctx: Any) -> None:
             await _finish(job, row["id"], "ignored", REDACTED_NOTE)
             return
         adapter = webhook_adapter(row["provider"])
-        payload = row["payload"]
-        body = payload if isinstance(payload, str) else json.dumps(payload)
-        event = adapter.parse(body.encode())
+        event = adapter.parse(row["payload"].encode())  # the body as text: parsed once, here
         event_type = event.event_type or "unknown"
         await _dispatch(job, ctx, row, adapter, event)
     finally:

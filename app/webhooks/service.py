@@ -12,6 +12,7 @@ from app import db
 from app.invitations.cards import candidate_name
 from app.providers.registry import move_event_types
 from app.queue import service as queue
+from app.text import clean
 from app.webhooks.inbox import PROCESS_KIND
 from app.webhooks.tables import DELIVERY_STATUSES
 
@@ -62,7 +63,7 @@ async def list_deliveries(
             ORDER BY d.received_at DESC, d.id LIMIT $4 OFFSET $5""",
         organisation_id,
         status,
-        event_type.replace("\x00", "")[:200],  # PostgreSQL text cannot hold NUL
+        clean(event_type, "exact", 200),
         PAGE_SIZE + 1,
         (page - 1) * PAGE_SIZE,
     )
@@ -98,8 +99,8 @@ async def get_delivery(organisation_id: uuid.UUID, delivery_id: uuid.UUID) -> di
     if row is None:
         return None
     delivery = _with_names(row)
-    delivery["headers"] = _json(delivery["headers"]) or {}
-    payload = _json(delivery["payload"])
+    delivery["headers"] = delivery["headers"] or {}
+    payload = delivery["payload"]
     delivery["payload_pretty"] = (
         json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True)
         if payload is not None
@@ -181,7 +182,3 @@ async def unapplied_moves(
     for row in rows:
         found.setdefault(row["assessment_id"], []).append(dict(row))
     return found
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from app import db
 from app.providers.ribbon.sandbox.service import interview_json
 
 PREFIX = b"/v1/interviews/"
@@ -35,6 +36,7 @@ def response(status: bytes, body: bytes) -> bytes:
 
 async def rendered(dsn: str, flow_id: str) -> dict[bytes, bytes]:
     conn = await asyncpg.connect(dsn)
+    await db.set_json_codecs(conn)  # jsonb as the app's own connections give it
     try:
         rows = await conn.fetch("SELECT * FROM sandbox_interview WHERE flow_id = $1", flow_id)
     finally:

@@ -33,7 +33,7 @@ import asyncpg
 import httpx
 import stamina
 
-from app import embedded_db
+from app import db, embedded_db
 from app.crypto import SecretBox
 from app.providers.ribbon.webhooks import RibbonWebhooks, sign
 
@@ -354,6 +354,7 @@ async def verify(run: Run, distinct: list[bytes]) -> dict[str, Any]:
 
     adapter = RibbonWebhooks()
     conn = await asyncpg.connect(run.dsn)
+    await db.set_json_codecs(conn)  # jsonb as the app's own connections give it
     try:
         sent_keys = {adapter.parse(body).idempotency_key for body in distinct}
         stored_keys = {

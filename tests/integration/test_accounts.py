@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import datetime as dt
 
 import pytest
@@ -173,3 +175,106 @@ async def test_login_attempts_are_timestamped_now(client, make_account):
     await form_post(client, "/login", {"email": account.email, "password": "nope-nope-nope"})
     at = await db.fetchval("SELECT at FROM login_attempt")
     assert abs((dt.datetime.now(dt.UTC) - at).total_seconds()) < 60
+
+
+async def test_a_login_checked_against_the_old_password_gets_no_session(
+    client, make_account, monkeypatch
+):
+    """The password changes while a login's (slow) check of the old one is in flight: the
+    login must not end with a session that outlives the change."""
+    account = await make_account()
+    real_check = service.check_password
+
+    async def check_then_change(stored, password):
+        ok = await real_check(stored, password)
+        await service.change_password(account.user_id, "changed-in-the-meantime")
+        return ok
+
+    monkeypatch.setattr(service, "check_password", check_then_change)
+    token = await csrf_token(client)
+    await client.post(
+        "/login",
+        data={"email": account.email, "password": account.password, "_csrf_token": token},
+        follow_redirects=False,
+    )
+    monkeypatch.setattr(service, "check_password", real_check)
+    assert await db.fetchval("SELECT count(*) FROM user_session WHERE revoked_at IS NULL") == 0
+    assert (await client.get("/", follow_redirects=False)).status_code == 302
+
+
+async def test_a_password_change_ends_every_other_browser_and_keeps_api_tokens(
+    client, settings, make_account
+):
+    from tests.conftest import app_client
+
+    account = await make_account()
+    api_token = await service.create_api_token(account.email)
+    async with app_client(settings) as other:
+        await login(other, account)
+        assert (await other.get("/", follow_redirects=False)).status_code == 200
+        await login(client, account)
+        done = await form_post(
+            client,
+            "/account/password",
+            {
+                "current": account.password,
+                "password": "a-new-password",
+                "confirm": "a-new-password",
+            },
+            follow_redirects=False,
+        )
+        assert done.status_code == 302
+        assert (await other.get("/", follow_redirects=False)).status_code == 302
+        assert (await client.get("/", follow_redirects=False)).status_code == 200
+    live = await db.fetchval(
+        """SELECT count(*) FROM user_session s JOIN app_user u ON u.id = s.user_id
+           WHERE s.revoked_at IS NULL AND s.created_at >= u.password_changed_at"""
+    )
+    assert live == 1  # the browser that changed it
+    headers = {"Authorization": f"Bearer {api_token}"}
+    assert (await client.get("/api/v1/jobs", headers=headers)).status_code == 200
+
+
+async def test_a_session_asked_for_while_a_change_commits_waits_and_is_refused(make_account):
+    account = await make_account()
+    seen = await db.fetchval(
+        "SELECT password_changed_at FROM app_user WHERE id = $1", account.user_id
+    )
+    async with db.transaction():
+        await db.fetch(
+            "UPDATE app_user SET password_changed_at = now() WHERE id = $1", account.user_id
+        )
+        # outside the transaction's context: its own connection, as another request's
+        asking = asyncio.create_task(
+            service.start_session(account.user_id, "", "", 3600, password_seen=seen),
+            context=contextvars.Context(),
+        )
+        await asyncio.sleep(0.3)
+        assert not asking.done()  # held by the row lock until the change commits
+    with pytest.raises(service.PasswordChanged):
+        await asking
+    assert await db.fetchval("SELECT count(*) FROM user_session") == 0
+
+
+async def test_a_password_change_keeps_this_browser_when_the_app_clock_runs_ahead(
+    client, make_account, monkeypatch
+):
+    """The app's host and the database's may disagree on the time: what a change ends is
+    decided on the database's clock alone."""
+    account = await make_account()
+    await login(client, account)
+
+    class Ahead(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Ahead:
+            return cls.fromtimestamp(dt.datetime.now(tz).timestamp() + 300, tz)
+
+    monkeypatch.setattr(service, "dt", type("dt", (), {**vars(dt), "datetime": Ahead}))
+    done = await form_post(
+        client,
+        "/account/password",
+        {"current": account.password, "password": "a-new-password", "confirm": "a-new-password"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 302
+    assert (await client.get("/", follow_redirects=False)).status_code == 200

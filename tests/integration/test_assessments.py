@@ -3,7 +3,6 @@ secret, question editing, validation, and provider failures that leave nothing u
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -48,10 +47,10 @@ async def test_create_makes_a_flow_with_its_own_webhook_url_and_secret(
     row = await fetch_one("SELECT * FROM assessment")
     assert row["status"] == "active"
     assert row["provider_flow_id"]
-    assert json.loads(row["questions"]) == THREE
+    assert row["questions"] == THREE
     assert row["video_enabled"] is True
     flow = await fetch_one("SELECT spec FROM sandbox_flow WHERE id = $1", row["provider_flow_id"])
-    spec = json.loads(flow["spec"])
+    spec = flow["spec"]
     assert spec["webhook_url"] == f"{live_server.url}/webhooks/ribbon/{row['webhook_token']}"
     secret = SecretBox(TEST_SECRET_KEY).open(row["webhook_secret_enc"])
     assert spec["webhook_secret_key"] == secret

@@ -26,3 +26,18 @@ async def test_bad_paging_parameter_is_a_400(client, make_account):
     await login(client, await make_account())
     assert (await client.get("/audit?before=-1")).status_code == 400
     assert (await client.get("/audit?before=abc")).status_code == 400
+
+
+async def test_details_show_as_the_json_stored(client, make_account):
+    from app.audit.service import record_audit
+
+    admin = await make_account()
+    await record_audit(
+        None,
+        "role_changed",
+        detail={"to": "recruiter", "name": "Zoë"},
+        organisation_id=admin.organisation_id,
+    )
+    await login(client, admin)
+    page = await client.get("/audit")
+    assert "{&#34;to&#34;: &#34;recruiter&#34;, &#34;name&#34;: &#34;Zoë&#34;}" in page.text

@@ -196,7 +196,7 @@ async def test_erasure_removes_every_personal_string_and_keeps_the_numbers(
     assert await counts(admin.organisation_id) == before
     result = await db.fetchrow("SELECT * FROM assessment_result WHERE invitation_id = $1", inv.id)
     assert result is not None
-    assert json.loads(result["scores"])["communication"]["value"] == 4
+    assert result["scores"]["communication"]["value"] == 4
     assert result["summary"] is None
     assert result["video_url"] is None
     assert result["raw_payload"] is None
@@ -249,7 +249,7 @@ async def test_erasure_removes_every_personal_string_and_keeps_the_numbers(
     assert audit[0]["actor_user_id"] == admin.user_id
     assert audit[0]["actor_label"] == admin.email
     assert audit[0]["organisation_id"] == admin.organisation_id
-    assert json.loads(audit[0]["detail"])["webhook_deliveries"] == 5
+    assert audit[0]["detail"]["webhook_deliveries"] == 5
     assert not await db.fetchval(
         "SELECT count(*) FROM webhook_delivery WHERE strpos(payload::text, $1) > 0",
         inv.interview_id,

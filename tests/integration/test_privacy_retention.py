@@ -64,7 +64,7 @@ def redacted(row: dict[str, Any]) -> bool:
     return (
         row["payload"] is None
         and row["body"] is None
-        and json.loads(row["headers"]) == {}
+        and row["headers"] == {}
         and row["redacted_at"] is not None
     )
 
@@ -96,7 +96,7 @@ async def test_retention_redacts_old_finished_payloads_only_and_keeps_results(
     assert old is not None
     assert old["raw_payload"] is None
     assert old["summary"] == "A summary"
-    assert json.loads(old["scores"])["skills"]["value"] == 3
+    assert old["scores"]["skills"]["value"] == 3
     assert await db.fetchval(
         "SELECT raw_payload IS NOT NULL FROM assessment_result WHERE invitation_id = $1",
         recent_result,
@@ -106,7 +106,7 @@ async def test_retention_redacts_old_finished_payloads_only_and_keeps_results(
     assert len(audit) == 1
     assert audit[0]["organisation_id"] == org
     assert audit[0]["actor_label"] == "system"
-    assert json.loads(audit[0]["detail"]) == {
+    assert audit[0]["detail"] == {
         "webhook_payloads": 4,
         "raw_results": 1,
         "older_than_days": 30,

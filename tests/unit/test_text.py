@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.text import for_display, lines, one_line
+from app.text import clean, for_display, lines, one_line
 
 RLO, LRI, PDI, ZWSP = "\u202e", "\u2066", "\u2069", "\u200b"
 
@@ -26,3 +26,26 @@ def test_what_is_displayed_keeps_everything_else():
     text = "Zoë Ünal – 李雷 🙂 O'Brien <b>"
     assert for_display(text) == text
     assert for_display(f" a{RLO}b ") == " ab "
+
+
+def test_exact_drops_only_nul_and_keeps_the_rest_as_typed():
+    assert clean(" pass\x00 word\t\n ", "exact") == " pass word\t\n "
+    assert clean(f"{RLO}x", "exact") == f"{RLO}x"  # matched, never shown: nothing else goes
+    assert clean(None, "exact") == ""
+
+
+def test_words_makes_one_spaced_line_of_any_whitespace():
+    assert clean(" Ada\x00\r\n  Love\u2028lace\t", "words") == "Ada Love lace"
+    assert clean("Subject\nBcc: x@example.com", "words") == "Subject Bcc: x@example.com"
+
+
+def test_line_and_lines_are_what_one_line_and_lines_do():
+    value = f" a{RLO}\tb\r\nc "
+    assert clean(value) == clean(value, "line") == one_line(value) == "a b c"
+    assert clean(value, "lines") == lines(value) == "a\tb\nc"
+
+
+def test_limit_cuts_after_cleaning():
+    assert clean("\x00" * 5 + "abcdef", "exact", 3) == "abc"
+    assert clean("  a   b  c", "words", 3) == "a b"
+    assert clean(None, "line", 3) == ""

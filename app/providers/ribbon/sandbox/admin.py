@@ -50,7 +50,7 @@ async def reset_global_knobs() -> dict[str, Any]:
 async def get_flow_knobs(flow_id: FromPath[str]) -> dict[str, Any]:
     flow = await _flow(flow_id)
     return {
-        "knobs": service._json(flow["knobs"]),
+        "knobs": flow["knobs"],
         "effective": (await service.knobs_for(flow_id)).as_dict(),
     }
 
@@ -68,7 +68,7 @@ async def flow_truth(flow_id: FromPath[str]) -> dict[str, Any]:
     flow = await _flow(flow_id)
     return {
         **admin_flow_json(flow),
-        "knobs": service._json(flow["knobs"]),
+        "knobs": flow["knobs"],
         "deliveries": await service.deliveries(flow_id=flow_id),
     }
 
@@ -100,7 +100,7 @@ async def interview_truth(interview_id: FromPath[str]) -> dict[str, Any]:
     return {
         **service.interview_json(row),
         "interview_link": row["interview_link"],
-        "answers": service._json(row["answers"]),
+        "answers": row["answers"],
         "video_url_when_ready": row["video_url"],
         "video_ready_at": row["video_ready_at"].isoformat() if row["video_ready_at"] else None,
         "completed_at": row["completed_at"].isoformat() if row["completed_at"] else None,

@@ -37,7 +37,7 @@ async def finish_interview(
             return None
         flow = await db.fetchrow("SELECT * FROM sandbox_flow WHERE id = $1", row["flow_id"])
         assert flow is not None  # foreign key
-        spec = service._json(flow["spec"])
+        spec = flow["spec"]
         knobs = await service.knobs_for(flow["id"])
         merged = CompletionOptions(
             answers=options.answers,
@@ -68,8 +68,8 @@ async def finish_interview(
                WHERE id = $1""",
             interview_id,
             now,
-            json.dumps(list(merged.answers)),
-            json.dumps(data),
+            list(merged.answers),
+            data,
             f"{media}/video.wav" if with_video else None,
             video_at,
         )
@@ -120,7 +120,7 @@ async def trigger_candidate_status(
     flow = await service.get_flow(flow_id)
     if flow is None:
         return 0
-    spec = service._json(flow["spec"])
+    spec = flow["spec"]
     payload = {
         "event_type": "candidate_status_updated",
         "interview_flow_id": flow_id,
@@ -146,7 +146,7 @@ async def queue_event(
     knobs: Knobs,
 ) -> int:
     """Queue one webhook and its duplicates. Without a webhook URL Ribbon sends nothing."""
-    spec = service._json(flow["spec"])
+    spec = flow["spec"]
     url = spec.get("webhook_url")
     if not url:
         return 0

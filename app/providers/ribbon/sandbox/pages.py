@@ -31,7 +31,7 @@ async def _interview(
         raise NotFoundException("This interview link is not valid.")
     flow = await service.get_flow(row["flow_id"])
     assert flow is not None  # foreign key
-    return row, service._json(flow["spec"])
+    return row, flow["spec"]
 
 
 @get("/interview/{interview_id:str}/{token:str}")

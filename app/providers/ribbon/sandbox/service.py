@@ -24,26 +24,21 @@ def team_for(api_key: str) -> uuid.UUID:
     return uuid.uuid5(TEAM_NAMESPACE, api_key)
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 # Knobs
 
 
 async def global_knobs() -> dict[str, Any]:
     stored = await db.fetchval("SELECT knobs FROM sandbox_knobs WHERE id = 1")
-    return dict(_json(stored) or {})
+    return dict(stored or {})
 
 
 async def set_global_knobs(changes: Mapping[str, Any], replace: bool = False) -> dict[str, Any]:
     async with db.transaction():
         await db.fetch("INSERT INTO sandbox_knobs (id) VALUES (1) ON CONFLICT (id) DO NOTHING")
         current = await db.fetchval("SELECT knobs FROM sandbox_knobs WHERE id = 1 FOR UPDATE")
-        merged = knob_rules.merge({} if replace else _json(current) or {}, changes)
+        merged = knob_rules.merge({} if replace else current or {}, changes)
         await db.fetch(
-            "UPDATE sandbox_knobs SET knobs = $1::jsonb, updated_at = now() WHERE id = 1",
-            json.dumps(merged),
+            "UPDATE sandbox_knobs SET knobs = $1::jsonb, updated_at = now() WHERE id = 1", merged
         )
     return merged
 
@@ -57,16 +52,14 @@ async def set_flow_knobs(
         )
         if current is None:
             return None
-        merged = knob_rules.merge({} if replace else _json(current), changes)
-        await db.fetch(
-            "UPDATE sandbox_flow SET knobs = $2::jsonb WHERE id = $1", flow_id, json.dumps(merged)
-        )
+        merged = knob_rules.merge({} if replace else current, changes)
+        await db.fetch("UPDATE sandbox_flow SET knobs = $2::jsonb WHERE id = $1", flow_id, merged)
     return merged
 
 
 async def flow_api_knobs(flow_id: str) -> Knobs:
     """A flow's own API-error knobs (the global ones already had their chance in the guard)."""
-    flow = _json(await db.fetchval("SELECT knobs FROM sandbox_flow WHERE id = $1", flow_id))
+    flow = await db.fetchval("SELECT knobs FROM sandbox_flow WHERE id = $1", flow_id)
     inherited = {k: v for k, v in (await global_knobs()).items() if not k.startswith("api_error")}
     return knob_rules.effective(inherited, flow or {})
 
@@ -74,7 +67,7 @@ async def flow_api_knobs(flow_id: str) -> Knobs:
 async def knobs_for(flow_id: str | None = None) -> Knobs:
     flow = {}
     if flow_id:
-        flow = _json(await db.fetchval("SELECT knobs FROM sandbox_flow WHERE id = $1", flow_id))
+        flow = await db.fetchval("SELECT knobs FROM sandbox_flow WHERE id = $1", flow_id)
     return knob_rules.effective(await global_knobs(), flow or {})
 
 
@@ -110,7 +103,7 @@ async def create_flow(team_id: uuid.UUID, spec: Mapping[str, Any]) -> str:
                 "INSERT INTO sandbox_flow (id, team_id, spec) VALUES ($1, $2, $3::jsonb)",
                 flow_id,
                 team_id,
-                json.dumps(spec),
+                dict(spec),
             )
             return flow_id
         except asyncpg.UniqueViolationError:
@@ -119,7 +112,7 @@ async def create_flow(team_id: uuid.UUID, spec: Mapping[str, Any]) -> str:
 
 
 def flow_json(row: asyncpg.Record) -> dict[str, Any]:
-    return {"interview_flow_id": row["id"], "team_id": str(row["team_id"]), **_json(row["spec"])}
+    return {"interview_flow_id": row["id"], "team_id": str(row["team_id"]), **row["spec"]}
 
 
 async def get_flow(flow_id: str, team_id: uuid.UUID | None = None) -> asyncpg.Record | None:
@@ -190,7 +183,7 @@ async def list_interviews(
 def interview_json(row: asyncpg.Record, now: dt.datetime | None = None) -> dict[str, Any]:
     """Ribbon's `GET /v1/interviews/{id}` shape; the video URL shows once the video is ready."""
     now = now or dt.datetime.now(dt.UTC)
-    data = _json(row["interview_data"])
+    data = row["interview_data"]
     if data is not None:
         data = dict(data)
         ready = row["video_ready_at"] is not None and row["video_ready_at"] <= now
