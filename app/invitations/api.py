@@ -19,6 +19,7 @@ from app.accounts.service import CurrentUser
 from app.assessments.service import get_assessment
 from app.invitations import bulk, service
 from app.invitations.service import InvitationError
+from app.invitations.statuses import InvitationStatus
 
 
 class InviteRequest(Struct):
@@ -26,13 +27,13 @@ class InviteRequest(Struct):
 
 
 class InvitationSummary(Struct):
-    """`status`: sending, invited, pending, partial, complete, expired, cancelled, failed."""
+    """`status`: one of `InvitationStatus`, in pipeline order."""
 
     id: uuid.UUID
     assessment_id: uuid.UUID
     candidate_id: uuid.UUID
     job_id: uuid.UUID
-    status: str
+    status: InvitationStatus
     missing: list[str]
     failure_reason: str
     interview_link: str | None
@@ -103,7 +104,7 @@ def summary(card: dict[str, Any]) -> InvitationSummary:
         assessment_id=card["assessment_id"],
         candidate_id=card["candidate_id"],
         job_id=card["job_id"],
-        status=card["status"],
+        status=InvitationStatus(card["status"]),
         missing=list(card["missing"] or []),
         failure_reason=card["failure_reason"],
         interview_link=card["interview_link"] or None,

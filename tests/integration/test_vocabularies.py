@@ -1,0 +1,58 @@
+"""Each status or stage enum holds exactly the values its column's CHECK constraint allows, and
+the API's OpenAPI schema lists the same values: a value added on one side only fails here."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app import db
+from app.candidates.stages import Stage
+from app.emails.statuses import EmailStatus
+from app.invitations.statuses import InvitationStatus
+from app.vocabulary import Vocabulary
+from app.webhooks.statuses import DeliveryStatus
+
+VOCABULARIES: list[tuple[str, str, type[Vocabulary]]] = [
+    ("invitation", "status", InvitationStatus),
+    ("webhook_delivery", "status", DeliveryStatus),
+    ("email_message", "status", EmailStatus),
+    ("application", "stage", Stage),
+]
+
+
+async def allowed_values(table: str, column: str) -> set[str]:
+    """The values a single-column CHECK (column IN (...)) allows, read from the catalogue."""
+    rows = await db.fetch(
+        """SELECT pg_get_constraintdef(c.oid) AS definition
+           FROM pg_constraint c
+           JOIN pg_class t ON t.oid = c.conrelid
+           JOIN pg_attribute a ON a.attrelid = t.oid AND a.attname = $2
+           WHERE c.contype = 'c' AND t.relname = $1 AND c.conkey = ARRAY[a.attnum]""",
+        table,
+        column,
+    )
+    assert len(rows) == 1, f"{table}.{column}: expected one CHECK constraint, found {len(rows)}"
+    return set(re.findall(r"'((?:[^']|'')*)'::text", rows[0]["definition"]))
+
+
+@pytest.mark.parametrize(("table", "column", "vocabulary"), VOCABULARIES)
+async def test_enum_matches_the_check_constraint(
+    pool: None, table: str, column: str, vocabulary: type[Vocabulary]
+) -> None:
+    assert await allowed_values(table, column) == set(vocabulary.values())
+
+
+def test_every_member_has_a_label_and_its_order() -> None:
+    for _, _, vocabulary in VOCABULARIES:
+        assert [m.order for m in vocabulary] == list(range(len(vocabulary)))
+        assert all(m.label for m in vocabulary)
+
+
+async def test_openapi_lists_the_invitation_statuses(client) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    status = schema["components"]["schemas"]["InvitationSummary"]["properties"]["status"]
+    if "$ref" in status:
+        status = schema["components"]["schemas"][status["$ref"].rsplit("/", 1)[1]]
+    assert set(status["enum"]) == set(InvitationStatus.values())
