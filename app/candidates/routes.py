@@ -30,7 +30,7 @@ from app.candidates.csv_import import (
     header_of,
     parse_csv,
 )
-from app.candidates.tables import STAGES
+from app.candidates.stages import Stage
 from app.crypto import SecretBox
 from app.emails.service import emails_of_candidate
 from app.invitations.service import cards_for_candidate
@@ -240,7 +240,7 @@ async def move_stage(
             "job_id": job_id,
             "candidate_id": candidate_id,
             "stage": moved["stage"],
-            "stages": STAGES,
+            "stages": Stage,
             "focus": True,  # the Move button just pressed, redrawn
         },
         # json.dumps escapes to ASCII: header values must be latin-1.
@@ -289,7 +289,7 @@ async def candidate_detail(
                 inv["id"]: moves.get(inv["assessment_id"], []) for inv in invitations
             },
             "can_replay": user.is_admin,
-            "stages": STAGES,
+            "stages": Stage,
             "live_cursor": cursor,
             "live_jobs": MAX_LIVE_JOBS,
         },

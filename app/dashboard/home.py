@@ -9,8 +9,9 @@ from typing import Any
 
 from app import db
 from app.invitations.cards import CARD_COLUMNS, CARD_JOINS, Card, card_from_row
+from app.webhooks.statuses import DeliveryStatus
 
-ATTENTION = ("dead", "failed")
+ATTENTION = (DeliveryStatus.DEAD, DeliveryStatus.FAILED)
 
 
 @dataclass

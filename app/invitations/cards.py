@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import db
+from app.invitations.statuses import InvitationStatus
 
 # Still moving: these cards poll slowly as a fallback to the live stream.
-WAITING = frozenset({"sending", "invited", "pending", "partial"})
+WAITING = frozenset(InvitationStatus.waiting_values())
 
 CARD_COLUMNS = """
     i.id, i.job_id, i.candidate_id, i.assessment_id, i.application_id, i.status, i.missing,

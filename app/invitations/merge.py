@@ -20,9 +20,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
+from app.invitations.statuses import InvitationStatus
 from app.providers.base import InterviewResult, InterviewStatus, TranscriptSegment
 
-PROGRESS = ("sending", "invited", "pending", "partial", "complete")
+PROGRESS = InvitationStatus.values()[: InvitationStatus.COMPLETE.order + 1]
 KEEPS_STATUS = frozenset({"cancelled"})
 T = TypeVar("T")
 

@@ -15,6 +15,7 @@ from app import db
 from app.accounts.service import CurrentUser
 from app.emails.service import queue_invitation_email
 from app.invitations import timeline
+from app.invitations.statuses import CANCELLABLE
 from app.jobs.service import open_job
 from app.queue import service as queue
 
@@ -305,7 +306,7 @@ async def send_again(user: CurrentUser, invitation_id: uuid.UUID, kind: str) -> 
 async def cancel(user: CurrentUser, invitation_id: uuid.UUID) -> None:
     async with db.transaction():
         row = await _lock(user.organisation_id, invitation_id)
-        if row["status"] not in ("sending", "invited", "failed"):
+        if row["status"] not in CANCELLABLE:
             raise InvitationError(f"A {row['status']} invitation cannot be cancelled.")
         await db.fetch(
             "UPDATE invitation SET status = 'cancelled', updated_at = now() WHERE id = $1",

@@ -16,15 +16,15 @@ from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.service import job_assessments
 from app.audit.service import record_audit
-from app.candidates.tables import STAGES
+from app.candidates.stages import Stage
 from app.invitations.bulk import recent_for_job
+from app.invitations.statuses import InvitationStatus
 from app.jobs import service
 from app.jobs.service import JobInput, JobInputError
-from app.jobs.window import INVITATION_STATUSES, Window, candidate_page, clean_window
+from app.jobs.window import Window, candidate_page, clean_window
 from app.web.auth import requires_user
 from app.web.client_address import client_ip
 from app.web.numbers import whole_number
-from app.web.templating import STATUS_LABELS
 
 NOTICES = {
     "created": "The job was created. Add candidates, then an assessment.",
@@ -45,7 +45,7 @@ async def jobs_list(
 ) -> Template:
     """Jobs, optionally open or closed only; `having` (an invitation status, from the home
     page's tiles) keeps the open jobs with invitations in that status."""
-    having = having if having in STATUS_LABELS else ""
+    having = having if having in InvitationStatus.values() else ""
     if having:
         status = "open"  # the home page counts open jobs
     jobs = await service.list_jobs(
@@ -160,8 +160,8 @@ async def job_page_context(
         "candidates": page.rows,
         "cards": page.cards,
         "bulks": bulks,
-        "stages": STAGES,
-        "statuses": INVITATION_STATUSES,
+        "stages": Stage,
+        "statuses": InvitationStatus,
         "values": {},
         "live_cursor": cursor,
     }

@@ -10,21 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import db
-from app.candidates.tables import STAGES
+from app.candidates.stages import Stage
 from app.invitations.cards import Card, cards_for_applications
+from app.invitations.statuses import InvitationStatus
 
 PAGE_SIZE = 50
 MAX_SEARCH = 100
-INVITATION_STATUSES = (
-    "sending",
-    "invited",
-    "pending",
-    "partial",
-    "complete",
-    "expired",
-    "cancelled",
-    "failed",
-)
 NOT_INVITED = "not_invited"  # missing an invitation to at least one active assessment
 
 
@@ -52,8 +43,8 @@ def clean_window(q: str | None, stage: str | None, status: str | None, page: int
     text = " ".join((q or "").replace("\x00", "").split())[:MAX_SEARCH]
     return Window(
         q=text,
-        stage=stage if stage in STAGES else "",
-        status=status if status in (NOT_INVITED, *INVITATION_STATUSES) else "",
+        stage=stage if stage in Stage.values() else "",
+        status=status if status in (NOT_INVITED, *InvitationStatus.values()) else "",
         page=min(max(page, 1), 1_000_000),
     )
 

@@ -7,8 +7,9 @@ import uuid
 
 from app import db
 from app.privacy.matching import bytes_mention, mentions
+from app.webhooks.statuses import DeliveryStatus
 
-UNFINISHED_DELIVERIES = ["received", "processing", "failed"]
+UNFINISHED_DELIVERIES = list(DeliveryStatus.waiting_values())
 
 
 async def remember_interviews(org: uuid.UUID, inv_ids: list[uuid.UUID]) -> list[str]:

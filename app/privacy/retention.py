@@ -27,13 +27,14 @@ from app.logs import get_logger
 from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job
+from app.webhooks.statuses import DeliveryStatus
 
 log = get_logger(__name__)
 
 KIND = "retention"
 EVERY_SECONDS = 3600
 BATCH = 5000  # rows per table and run; a full batch schedules the next run at once
-FINISHED = ["processed", "ignored", "rejected", "dead"]
+FINISHED = [s.value for s in DeliveryStatus if not s.waiting]
 LATE_NOTE = "names an erased candidate; redacted"
 # Late deliveries are redacted on arrival (app/webhooks/inbox.py); what this catches is one
 # stored while the erasure was committing, found by an erased interview id or (left unlinked by

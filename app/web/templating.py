@@ -8,18 +8,19 @@ from typing import Any
 
 from litestar.plugins.jinja import JinjaTemplateEngine
 
+from app.candidates.stages import Stage
+from app.emails.statuses import EmailStatus
+from app.invitations.statuses import InvitationStatus
 from app.settings import Settings
 from app.text import displayable
+from app.webhooks.statuses import DeliveryStatus
 
-STATUS_LABELS = {
-    "sending": "Sending",
-    "invited": "Invited",
-    "pending": "Pending",
-    "partial": "Partial",
-    "complete": "Complete",
-    "expired": "Expired",
-    "cancelled": "Cancelled",
-    "failed": "Failed",
+# The vocabularies templates read labels, order and "waiting" from.
+VOCABULARIES = {
+    "InvitationStatus": InvitationStatus,
+    "DeliveryStatus": DeliveryStatus,
+    "EmailStatus": EmailStatus,
+    "Stage": Stage,
 }
 
 
@@ -53,7 +54,8 @@ def configure_templates(settings: Settings) -> Callable[[JinjaTemplateEngine], N
     def callback(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
         env.globals["app_name"] = "Hirewire"
-        env.globals["status_labels"] = STATUS_LABELS
+        env.globals.update(VOCABULARIES)
+        env.globals["status_labels"] = InvitationStatus.labels()
         env.globals["public_base_url"] = settings.public_base_url
         env.filters["timeago"] = timeago
         env.filters["datetime"] = datetime_format

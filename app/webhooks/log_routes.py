@@ -17,7 +17,7 @@ from app.audit.service import record_audit
 from app.web.auth import requires_admin
 from app.web.client_address import client_ip
 from app.webhooks import service
-from app.webhooks.tables import DELIVERY_STATUSES
+from app.webhooks.statuses import DeliveryStatus
 
 MAX_REPLAY = 500
 NOTICES = {
@@ -43,7 +43,7 @@ async def deliveries_page(
             "listing": listing,
             "counts": await service.status_counts(org),
             "event_types": await service.event_types(org),
-            "statuses": DELIVERY_STATUSES,
+            "statuses": DeliveryStatus,
             "notice": f"{count} deliveries are queued for processing again."
             if notice == "replayed_many"
             else NOTICES.get(notice, ""),
