@@ -33,7 +33,7 @@ from app.candidates.csv_import import (
 from app.candidates.stages import Stage
 from app.crypto import SecretBox
 from app.emails.service import emails_of_candidate
-from app.invitations.service import cards_for_candidate
+from app.invitations.cards import Card, cards_for_candidate
 from app.jobs.routes import job_page_context
 from app.jobs.service import open_job
 from app.web.auth import requires_user
@@ -275,7 +275,7 @@ async def candidate_detail(
         moves = await unapplied_moves(
             org,
             box.candidate_key(org, candidate["email"]),
-            list({inv["assessment_id"] for inv in invitations}),
+            list({inv.assessment_id for inv in invitations}),
         )
     return Template(
         "candidates/detail.html",
@@ -285,9 +285,7 @@ async def candidate_detail(
             "invitation_groups": _by_job(applications, invitations),
             "results": results,
             "emails": emails,
-            "unapplied_moves": {
-                inv["id"]: moves.get(inv["assessment_id"], []) for inv in invitations
-            },
+            "unapplied_moves": {inv.id: moves.get(inv.assessment_id, []) for inv in invitations},
             "can_replay": user.is_admin,
             "stages": Stage,
             "live_cursor": cursor,
@@ -301,7 +299,7 @@ async def candidate_detail(
 MAX_LIVE_JOBS = 3
 
 
-def _by_job(applications: list[dict[str, Any]], invitations: list[dict[str, Any]]) -> list[Any]:
+def _by_job(applications: list[dict[str, Any]], invitations: list[Card]) -> list[Any]:
     """The candidate's invitations grouped by job (one live stream per job), newest job first."""
     groups = [
         {"job_id": a["job_id"], "job_title": a["job_title"], "invitations": []}
@@ -309,8 +307,8 @@ def _by_job(applications: list[dict[str, Any]], invitations: list[dict[str, Any]
     ]
     by_id = {g["job_id"]: g for g in groups}
     for inv in invitations:
-        if inv["job_id"] in by_id:
-            by_id[inv["job_id"]]["invitations"].append(inv)
+        if inv.job_id in by_id:
+            by_id[inv.job_id]["invitations"].append(inv)
     return [g for g in groups if g["invitations"]]
 
 
