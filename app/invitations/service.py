@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException
 
 from app import db
 from app.accounts.service import CurrentUser
+from app.assessments.statuses import AssessmentStatus
 from app.emails.service import queue_invitation_email
 from app.invitations import timeline
 from app.invitations.statuses import CANCELLABLE
@@ -41,7 +42,7 @@ async def _active_assessment(organisation_id: uuid.UUID, assessment_id: uuid.UUI
     )
     if row is None:
         raise NotFoundException("No such assessment.")
-    if row["status"] != "active":
+    if row["status"] != AssessmentStatus.ACTIVE:
         raise InvitationError(
             f"The assessment “{row['title']}” is {row['status']}: only an active assessment "
             "can be used to invite candidates."

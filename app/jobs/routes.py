@@ -15,12 +15,14 @@ from litestar.response import Redirect, Template
 from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.service import job_assessments
+from app.assessments.statuses import AssessmentStatus
 from app.audit.service import record_audit
 from app.candidates.stages import Stage
 from app.invitations.bulk import recent_for_job
 from app.invitations.statuses import InvitationStatus
 from app.jobs import service
 from app.jobs.service import JobInput, JobInputError
+from app.jobs.statuses import JobStatus
 from app.jobs.window import Window, candidate_page, clean_window
 from app.web.auth import requires_user
 from app.web.client_address import client_ip
@@ -49,7 +51,7 @@ async def jobs_list(
     if having:
         status = "open"  # the home page counts open jobs
     jobs = await service.list_jobs(
-        user.organisation_id, status if status in ("open", "closed") else None
+        user.organisation_id, status if status in JobStatus.values() else None
     )
     if having:
         jobs = [j for j in jobs if j["invitations"].get(having)]
@@ -155,7 +157,7 @@ async def job_page_context(
     return {
         "job": job,
         "assessments": assessments,
-        "active_assessments": [a for a in assessments if a["status"] == "active"],
+        "active_assessments": [a for a in assessments if a["status"] == AssessmentStatus.ACTIVE],
         "page": page,
         "candidates": page.rows,
         "cards": page.cards,

@@ -8,9 +8,11 @@ from typing import Any
 
 from litestar.plugins.jinja import JinjaTemplateEngine
 
+from app.assessments.statuses import AssessmentStatus
 from app.candidates.stages import Stage
 from app.emails.statuses import EmailStatus
 from app.invitations.statuses import InvitationStatus
+from app.jobs.statuses import JobStatus
 from app.settings import Settings
 from app.text import displayable
 from app.webhooks.statuses import DeliveryStatus
@@ -21,6 +23,8 @@ VOCABULARIES = {
     "DeliveryStatus": DeliveryStatus,
     "EmailStatus": EmailStatus,
     "Stage": Stage,
+    "JobStatus": JobStatus,
+    "AssessmentStatus": AssessmentStatus,
 }
 
 

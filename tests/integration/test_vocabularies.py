@@ -8,9 +8,11 @@ import re
 import pytest
 
 from app import db
+from app.assessments.statuses import AssessmentStatus
 from app.candidates.stages import Stage
 from app.emails.statuses import EmailStatus
 from app.invitations.statuses import InvitationStatus
+from app.jobs.statuses import JobStatus
 from app.vocabulary import Vocabulary
 from app.webhooks.statuses import DeliveryStatus
 
@@ -19,6 +21,15 @@ VOCABULARIES: list[tuple[str, str, type[Vocabulary]]] = [
     ("webhook_delivery", "status", DeliveryStatus),
     ("email_message", "status", EmailStatus),
     ("application", "stage", Stage),
+    ("job", "status", JobStatus),
+    ("assessment", "status", AssessmentStatus),
+]
+# The API's answers that carry a vocabulary: (OpenAPI schema, property, enum).
+API_FIELDS: list[tuple[str, str, type[Vocabulary]]] = [
+    ("InvitationSummary", "status", InvitationStatus),
+    ("JobOut", "status", JobStatus),
+    ("AssessmentOut", "status", AssessmentStatus),
+    ("CandidateOut", "stage", Stage),
 ]
 
 
@@ -50,9 +61,10 @@ def test_every_member_has_a_label_and_its_order() -> None:
         assert all(m.label for m in vocabulary)
 
 
-async def test_openapi_lists_the_invitation_statuses(client) -> None:
-    schema = (await client.get("/schema/openapi.json")).json()
-    status = schema["components"]["schemas"]["InvitationSummary"]["properties"]["status"]
-    if "$ref" in status:
-        status = schema["components"]["schemas"][status["$ref"].rsplit("/", 1)[1]]
-    assert set(status["enum"]) == set(InvitationStatus.values())
+async def test_openapi_lists_the_same_values(client) -> None:
+    schemas = (await client.get("/schema/openapi.json")).json()["components"]["schemas"]
+    for name, prop, vocabulary in API_FIELDS:
+        field = schemas[name]["properties"][prop]
+        if "$ref" in field:
+            field = schemas[field["$ref"].rsplit("/", 1)[1]]
+        assert set(field.get("enum", ())) == set(vocabulary.values()), f"{name}.{prop}"
