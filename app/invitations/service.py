@@ -16,7 +16,7 @@ from app.accounts.service import CurrentUser
 from app.assessments.statuses import AssessmentStatus
 from app.emails.service import queue_invitation_email
 from app.invitations import timeline
-from app.invitations.statuses import CANCELLABLE
+from app.invitations.statuses import CANCELLABLE, InvitationStatus
 from app.jobs.service import open_job
 from app.queue import service as queue
 
@@ -206,7 +206,7 @@ async def retry(user: CurrentUser, invitation_id: uuid.UUID) -> None:
     """Try a failed invitation again (a new "invite" job)."""
     async with db.transaction():
         row = await _lock(user.organisation_id, invitation_id)
-        if row["status"] != "failed":
+        if row["status"] != InvitationStatus.FAILED:
             raise InvitationError("Only a failed invitation can be retried.")
         await db.fetch(
             """UPDATE invitation SET status = 'sending', failure_reason = '', updated_at = now()
@@ -228,7 +228,7 @@ async def send_again(user: CurrentUser, invitation_id: uuid.UUID, kind: str) -> 
     """Resend the invitation email ("invite") or send a reminder: same link, new email."""
     async with db.transaction():
         row = await _lock(user.organisation_id, invitation_id)
-        if row["status"] != "invited" or not row["interview_link"]:
+        if row["status"] != InvitationStatus.INVITED or not row["interview_link"]:
             raise InvitationError(
                 "Only an invitation that is waiting for the candidate can be resent or reminded."
             )

@@ -20,6 +20,7 @@ from app import db
 from app.crypto import SecretBox
 from app.logs import get_logger
 from app.queue.service import WAKE_CHANNEL
+from app.webhooks.statuses import DeliveryStatus
 
 log = get_logger(__name__)
 
@@ -237,7 +238,7 @@ async def store_event(
             row = await conn.fetchrow(STORE_SQL, *args, timeout=QUERY_TIMEOUT)
     if row is None or not row["inserted"]:
         return None  # a duplicate: counted on the delivery it repeats
-    if row["status"] == "received":
+    if row["status"] == DeliveryStatus.RECEIVED:
         wake_workers()
     return row["id"]
 
