@@ -38,8 +38,3 @@ class Vocabulary(StrEnum):
     @classmethod
     def labels(cls) -> dict[str, str]:
         return {m.value: m.label for m in cls}
-
-    @classmethod
-    def parse(cls, raw: object) -> Self | None:
-        """The member named by a query or form value, or None for anything else."""
-        return cls(raw) if isinstance(raw, str) and raw in cls._value2member_map_ else None
