@@ -169,6 +169,18 @@ async def cards_for_candidate(organisation_id: uuid.UUID, candidate_id: uuid.UUI
     return [card_from_row(r) for r in rows]
 
 
+async def recent_results(organisation_id: uuid.UUID, limit: int) -> list[Card]:
+    """The cards whose results came in last (partial or complete), newest first."""
+    rows = await db.fetch(
+        CARD_SQL
+        + """ WHERE i.organisation_id = $1 AND i.status IN ('partial', 'complete')
+            ORDER BY i.completed_at DESC NULLS LAST LIMIT $2""",
+        organisation_id,
+        limit,
+    )
+    return [card_from_row(r) for r in rows]
+
+
 async def cards_for_applications(
     organisation_id: uuid.UUID, application_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[Card]]:
