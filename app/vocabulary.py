@@ -4,7 +4,11 @@ people, an order (their place in the declaration) and whether they are still wai
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
+
+# Every vocabulary by class name, filled as each is defined in its owning package: the template
+# globals come from here, so the web layer lists no feature.
+VOCABULARIES: dict[str, type[Vocabulary]] = {}
 
 
 class Vocabulary(StrEnum):
@@ -14,6 +18,10 @@ class Vocabulary(StrEnum):
 
     label: str
     waiting: bool
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        VOCABULARIES[cls.__name__] = cls
 
     def __new__(cls, value: str, label: str = "", waiting: bool = False) -> Self:
         member = str.__new__(cls, value)

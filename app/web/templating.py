@@ -8,24 +8,9 @@ from typing import Any
 
 from litestar.plugins.jinja import JinjaTemplateEngine
 
-from app.assessments.statuses import AssessmentStatus
-from app.candidates.stages import Stage
-from app.emails.statuses import EmailStatus
-from app.invitations.statuses import InvitationStatus
-from app.jobs.statuses import JobStatus
 from app.settings import Settings
 from app.text import displayable
-from app.webhooks.statuses import DeliveryStatus
-
-# The vocabularies templates read labels, order and "waiting" from.
-VOCABULARIES = {
-    "InvitationStatus": InvitationStatus,
-    "DeliveryStatus": DeliveryStatus,
-    "EmailStatus": EmailStatus,
-    "Stage": Stage,
-    "JobStatus": JobStatus,
-    "AssessmentStatus": AssessmentStatus,
-}
+from app.vocabulary import VOCABULARIES
 
 
 def timeago(value: dt.datetime | None) -> str:
@@ -58,8 +43,9 @@ def configure_templates(settings: Settings) -> Callable[[JinjaTemplateEngine], N
     def callback(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
         env.globals["app_name"] = "Hirewire"
+        # Templates read labels, order and "waiting" from the enums (InvitationStatus, Stage,
+        # ...), registered by their packages, all imported by now through the routes.
         env.globals.update(VOCABULARIES)
-        env.globals["status_labels"] = InvitationStatus.labels()
         env.globals["public_base_url"] = settings.public_base_url
         env.filters["timeago"] = timeago
         env.filters["datetime"] = datetime_format

@@ -68,3 +68,13 @@ async def test_openapi_lists_the_same_values(client) -> None:
         if "$ref" in field:
             field = schemas[field["$ref"].rsplit("/", 1)[1]]
         assert set(field.get("enum", ())) == set(vocabulary.values()), f"{name}.{prop}"
+
+
+def test_templates_see_every_vocabulary(settings) -> None:
+    from app.asgi import create_app
+
+    engine = create_app(settings, run_worker=False).template_engine
+    assert engine is not None
+    env = engine.engine
+    for _, _, vocabulary in VOCABULARIES:
+        assert env.globals[vocabulary.__name__] is vocabulary
