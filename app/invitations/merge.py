@@ -23,8 +23,9 @@ from typing import TypeVar
 from app.invitations.statuses import InvitationStatus
 from app.providers.base import InterviewResult, InterviewStatus, TranscriptSegment
 
+# The forward path, sending to complete: an event never moves an invitation back along it.
 PROGRESS = InvitationStatus.values()[: InvitationStatus.COMPLETE.order + 1]
-KEEPS_STATUS = frozenset({"cancelled"})
+KEEPS_STATUS = frozenset({InvitationStatus.CANCELLED})
 T = TypeVar("T")
 
 
