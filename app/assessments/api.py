@@ -17,6 +17,7 @@ from msgspec import Struct
 from app.accounts.service import CurrentUser
 from app.assessments import service
 from app.assessments.service import AssessmentInput, AssessmentInputError
+from app.assessments.statuses import AssessmentStatus
 from app.audit.service import record_audit
 from app.crypto import SecretBox
 from app.jobs.service import get_job
@@ -37,7 +38,8 @@ class AssessmentCreate(Struct):
 
 
 class AssessmentOut(Struct):
-    """`status`: creating, active (invitations possible), failed (see failure_reason), archived."""
+    """`status`: one of `AssessmentStatus` (only an active one can invite; a failed one says why
+    in failure_reason)."""
 
     id: uuid.UUID
     job_id: uuid.UUID
@@ -48,7 +50,7 @@ class AssessmentOut(Struct):
     language: str
     intro: str
     outro: str
-    status: str
+    status: AssessmentStatus
     failure_reason: str
     provider: str
     provider_flow_id: str | None
@@ -73,7 +75,7 @@ def assessment_out(row: dict[str, Any], settings: Settings) -> AssessmentOut:
         language=row["language"],
         intro=row["intro"],
         outro=row["outro"],
-        status=row["status"],
+        status=AssessmentStatus(row["status"]),
         failure_reason=row["failure_reason"],
         provider=row["provider"],
         provider_flow_id=row["provider_flow_id"],
@@ -84,7 +86,7 @@ def assessment_out(row: dict[str, Any], settings: Settings) -> AssessmentOut:
 
 def _created_or_failed(row: dict[str, Any], settings: Settings) -> Response[Any]:
     out = assessment_out(row, settings)
-    if row["status"] == "active":
+    if row["status"] == AssessmentStatus.ACTIVE:
         return Response(out, status_code=201)
     message = f"Ribbon did not create the assessment: {row['failure_reason']}"
     return Response(AssessmentFailed(502, message, out), status_code=502)

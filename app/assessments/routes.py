@@ -24,7 +24,7 @@ from app.assessments.service import (
 )
 from app.audit.service import record_audit
 from app.crypto import SecretBox
-from app.invitations.service import cards_for_assessment
+from app.invitations.cards import cards_for_assessment
 from app.jobs.service import get_job, open_job
 from app.settings import Settings
 from app.web.client_address import client_ip

@@ -16,6 +16,7 @@ from msgspec import Struct
 from app.accounts.service import CurrentUser
 from app.candidates import service
 from app.candidates.csv_import import CsvError, decode, parse_csv
+from app.candidates.stages import Stage
 from app.jobs.service import get_job
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -33,7 +34,7 @@ class CandidateOut(Struct):
     email: str
     first_name: str
     last_name: str
-    stage: str
+    stage: Stage
     application_id: uuid.UUID
     applied_at: dt.datetime
 
@@ -62,7 +63,7 @@ def candidate_out(row: dict[str, Any]) -> CandidateOut:
         email=row["email"],
         first_name=row["first_name"],
         last_name=row["last_name"],
-        stage=row["stage"],
+        stage=Stage(row["stage"]),
         application_id=row["application_id"],
         applied_at=row["applied_at"],
     )

@@ -30,10 +30,10 @@ from app.candidates.csv_import import (
     header_of,
     parse_csv,
 )
-from app.candidates.tables import STAGES
+from app.candidates.stages import Stage
 from app.crypto import SecretBox
 from app.emails.service import emails_of_candidate
-from app.invitations.service import cards_for_candidate
+from app.invitations.cards import Card, cards_for_candidate
 from app.jobs.routes import job_page_context
 from app.jobs.service import open_job
 from app.webhooks.service import unapplied_moves
@@ -235,7 +235,7 @@ async def move_stage(
             "job_id": job_id,
             "candidate_id": candidate_id,
             "stage": moved["stage"],
-            "stages": STAGES,
+            "stages": Stage,
             "focus": True,  # the Move button just pressed, redrawn
         },
         # json.dumps escapes to ASCII: header values must be latin-1.
@@ -270,7 +270,7 @@ async def candidate_detail(
         moves = await unapplied_moves(
             org,
             box.candidate_key(org, candidate["email"]),
-            list({inv["assessment_id"] for inv in invitations}),
+            list({inv.assessment_id for inv in invitations}),
         )
     return Template(
         "candidates/detail.html",
@@ -280,11 +280,9 @@ async def candidate_detail(
             "invitation_groups": _by_job(applications, invitations),
             "results": results,
             "emails": emails,
-            "unapplied_moves": {
-                inv["id"]: moves.get(inv["assessment_id"], []) for inv in invitations
-            },
+            "unapplied_moves": {inv.id: moves.get(inv.assessment_id, []) for inv in invitations},
             "can_replay": user.is_admin,
-            "stages": STAGES,
+            "stages": Stage,
             "live_cursor": cursor,
             "live_jobs": MAX_LIVE_JOBS,
         },
@@ -296,7 +294,7 @@ async def candidate_detail(
 MAX_LIVE_JOBS = 3
 
 
-def _by_job(applications: list[dict[str, Any]], invitations: list[dict[str, Any]]) -> list[Any]:
+def _by_job(applications: list[dict[str, Any]], invitations: list[Card]) -> list[Any]:
     """The candidate's invitations grouped by job (one live stream per job), newest job first."""
     groups = [
         {"job_id": a["job_id"], "job_title": a["job_title"], "invitations": []}
@@ -304,8 +302,8 @@ def _by_job(applications: list[dict[str, Any]], invitations: list[dict[str, Any]
     ]
     by_id = {g["job_id"]: g for g in groups}
     for inv in invitations:
-        if inv["job_id"] in by_id:
-            by_id[inv["job_id"]]["invitations"].append(inv)
+        if inv.job_id in by_id:
+            by_id[inv.job_id]["invitations"].append(inv)
     return [g for g in groups if g["invitations"]]
 
 

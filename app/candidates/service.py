@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException
 
 from app import db
 from app.candidates.csv_import import CsvRow, clean_email, name_problems
-from app.candidates.tables import STAGES
+from app.candidates.stages import Stage
 from app.jobs.service import open_job
 from app.text import one_line
 
@@ -139,8 +139,8 @@ async def move_stage(
     organisation_id: uuid.UUID, job_id: uuid.UUID, candidate_id: uuid.UUID, stage: str
 ) -> dict[str, Any]:
     """Move an application to `stage`; returns the previous and the new stage."""
-    if stage not in STAGES:
-        raise CandidateInputError(f"Stage must be one of: {', '.join(STAGES)}.")
+    if stage not in Stage.values():
+        raise CandidateInputError(f"Stage must be one of: {', '.join(Stage.values())}.")
     row = await db.fetchrow(
         """UPDATE application a SET stage = $4, updated_at = now()
            FROM application old

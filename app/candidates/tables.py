@@ -4,8 +4,6 @@ from piccolo.columns import UUID, Text, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-STAGES = ("applied", "screening", "shortlisted", "interview", "offer", "hired", "rejected")
-
 
 class Candidate(Table, tablename="candidate"):
     id = UUID(primary_key=True)

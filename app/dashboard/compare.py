@@ -15,23 +15,13 @@ from typing import Any
 from litestar.exceptions import NotFoundException
 
 from app import db
+from app.candidates.stages import Stage
 from app.invitations.cards import MISSING_LABELS, candidate_name
 from app.invitations.result_view import humanise, score_keys
-from app.web.templating import STATUS_LABELS
+from app.invitations.statuses import InvitationStatus
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 2000
-STATUSES = (
-    "sending",
-    "invited",
-    "pending",
-    "partial",
-    "complete",
-    "expired",
-    "cancelled",
-    "failed",
-)
-STAGES = ("applied", "screening", "shortlisted", "interview", "offer", "hired", "rejected")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -80,8 +70,8 @@ def clean_filters(
     return Filters(
         assessment_id=assessment_id,
         sort=sort[:100],
-        status=status if status in STATUSES else "",
-        stage=stage if stage in STAGES else "",
+        status=status if status in InvitationStatus.values() else "",
+        stage=stage if stage in Stage.values() else "",
         page=min(max(page, 1), 100_000),
     )
 
@@ -292,7 +282,7 @@ async def export_csv(org: uuid.UUID, comparison: Comparison, base_url: str) -> A
             erased = raw["erased_at"] is not None
             cells: list[Any] = [n, row["first_name"], row["last_name"], row["email"]]
             cells += ["" if erased else raw["phone"], job_title, assessment_title]
-            cells += [row["stage"].capitalize(), STATUS_LABELS.get(row["status"], row["status"])]
+            cells += [Stage(row["stage"]).label, InvitationStatus(row["status"]).label]
             cells.append(_number(row["overall"]))
             cells += [_number(row["scores"].get(k)) for k in keys]
             cells += ["; ".join(MISSING_LABELS.get(m, m) for m in row["missing"])]

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import db
-from app.invitations.cards import CARD_COLUMNS, CARD_JOINS, Card, card_from_row
+from app.invitations.cards import Card, recent_results
+from app.webhooks.statuses import DeliveryStatus
 
-ATTENTION = ("dead", "failed")
+ATTENTION = (DeliveryStatus.DEAD, DeliveryStatus.FAILED)
 
 
 @dataclass
@@ -28,13 +29,7 @@ async def home(organisation_id: uuid.UUID, is_admin: bool, recent: int = 6) -> H
            WHERE i.organisation_id = $1 AND j.status = 'open' GROUP BY i.status""",
         organisation_id,
     )
-    rows = await db.fetch(
-        f"""SELECT {CARD_COLUMNS} {CARD_JOINS}
-            WHERE i.organisation_id = $1 AND i.status IN ('partial', 'complete')
-            ORDER BY i.completed_at DESC NULLS LAST LIMIT $2""",
-        organisation_id,
-        recent,
-    )
+    latest = await recent_results(organisation_id, recent)
     jobs = await db.fetch(
         """SELECT j.id, j.title, j.department,
                   (SELECT count(*) FROM application a WHERE a.job_id = j.id) AS candidates,
@@ -46,7 +41,7 @@ async def home(organisation_id: uuid.UUID, is_admin: bool, recent: int = 6) -> H
            ORDER BY j.updated_at DESC LIMIT 6""",
         organisation_id,
     )
-    page = Home({r["status"]: r["n"] for r in counts}, [card_from_row(r) for r in rows], jobs)
+    page = Home({r["status"]: r["n"] for r in counts}, latest, jobs)
     if is_admin:
         attention = await db.fetch(
             """SELECT id, event_type, status, attempts, last_error, received_at,

@@ -16,9 +16,11 @@ from litestar.response import Stream, Template
 
 from app import db
 from app.accounts.service import CurrentUser
+from app.candidates.stages import Stage
 from app.dashboard import compare
 from app.dashboard.stream import live_cursor
 from app.invitations import cards, result_view
+from app.invitations.statuses import InvitationStatus
 from app.settings import Settings
 
 VARY = {"Vary": "HX-Request", "Cache-Control": "no-store"}
@@ -79,8 +81,8 @@ async def job_compare(
         comparison = await compare.compare(user.organisation_id, job_id, filters)
     context = {
         "c": comparison,
-        "statuses": compare.STATUSES,
-        "stages": compare.STAGES,
+        "statuses": InvitationStatus,
+        "stages": Stage,
         "query": _query(comparison.filters),
     }
     name = "dashboard/_compare_table.html" if request.htmx else "dashboard/compare.html"

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import aiosmtplib
 
 from app import db
+from app.emails.statuses import EmailStatus
 from app.invitations import timeline
 from app.logs import get_logger
 from app.privacy.matching import impersonal
@@ -135,7 +136,7 @@ async def _on_failure(job: Job, error: str, dead: bool) -> None:
 async def send_email(job: Job, ctx: Any) -> None:
     email_id = uuid.UUID(job.payload["email_id"])
     row = await _load(email_id)
-    if row is None or row["status"] in ("sent", "not_sent"):
+    if row is None or row["status"] in (EmailStatus.SENT, EmailStatus.NOT_SENT):
         return
     smtp_url = ctx.settings.smtp_url
     if not smtp_url:

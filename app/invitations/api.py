@@ -9,15 +9,17 @@ from typing import Any
 
 from litestar import get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, JSONBody
 from msgspec import Struct
 
 from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.service import get_assessment
-from app.invitations import bulk, service
+from app.invitations import bulk, cards, service
+from app.invitations.cards import Card
 from app.invitations.service import InvitationError
+from app.invitations.statuses import InvitationStatus
 
 
 class InviteRequest(Struct):
@@ -25,13 +27,13 @@ class InviteRequest(Struct):
 
 
 class InvitationSummary(Struct):
-    """`status`: sending, invited, pending, partial, complete, expired, cancelled, failed."""
+    """`status`: one of `InvitationStatus`, in pipeline order."""
 
     id: uuid.UUID
     assessment_id: uuid.UUID
     candidate_id: uuid.UUID
     job_id: uuid.UUID
-    status: str
+    status: InvitationStatus
     missing: list[str]
     failure_reason: str
     interview_link: str | None
@@ -96,23 +98,23 @@ class InvitationDetail(Struct):
     events: list[EventOut]
 
 
-def summary(card: dict[str, Any]) -> InvitationSummary:
+def summary(card: Card) -> InvitationSummary:
     return InvitationSummary(
-        id=card["id"],
-        assessment_id=card["assessment_id"],
-        candidate_id=card["candidate_id"],
-        job_id=card["job_id"],
-        status=card["status"],
-        missing=list(card["missing"] or []),
-        failure_reason=card["failure_reason"],
-        interview_link=card["interview_link"] or None,
-        overall_score=None if card["overall_score"] is None else float(card["overall_score"]),
-        invited_at=card["invited_at"],
-        expires_at=card["expires_at"],
-        completed_at=card["completed_at"],
-        updated_at=card["updated_at"],
-        candidate_email=card["email"],
-        candidate_name=card["candidate_name"],
+        id=card.id,
+        assessment_id=card.assessment_id,
+        candidate_id=card.candidate_id,
+        job_id=card.job_id,
+        status=InvitationStatus(card.status),
+        missing=list(card.missing),
+        failure_reason=card.failure_reason,
+        interview_link=card.interview_link or None,
+        overall_score=card.overall_score,
+        invited_at=card.invited_at,
+        expires_at=card.expires_at,
+        completed_at=card.completed_at,
+        updated_at=card.updated_at,
+        candidate_email=card.candidate_email,
+        candidate_name=card.candidate_name,
     )
 
 
@@ -135,13 +137,13 @@ async def create_invitations(
         outcome = await service.invite(user, assessment_id, data.candidate_ids)
     except InvitationError as exc:
         raise ClientException(str(exc)) from None
-    cards = await service.cards_for_assessment(user.organisation_id, assessment_id)
+    listed = await cards.cards_for_assessment(user.organisation_id, assessment_id)
     wanted = set(data.candidate_ids)  # once: built per card, 5,000 ids froze the process
     return InviteResult(
         bulk_invite_id=outcome.bulk_invite_id,
         created=len(outcome.created),
         skipped=outcome.skipped,
-        invitations=[summary(c) for c in cards if c["candidate_id"] in wanted],
+        invitations=[summary(c) for c in listed if c.candidate_id in wanted],
     )
 
 
@@ -155,7 +157,7 @@ async def list_invitations(
 ) -> list[InvitationSummary]:
     await get_assessment(user.organisation_id, assessment_id)
     return [
-        summary(c) for c in await service.cards_for_assessment(user.organisation_id, assessment_id)
+        summary(c) for c in await cards.cards_for_assessment(user.organisation_id, assessment_id)
     ]
 
 
@@ -202,7 +204,9 @@ async def get_invitation(
     user: NamedDependency[CurrentUser], invitation_id: FromPath[uuid.UUID]
 ) -> InvitationDetail:
     org = user.organisation_id
-    card = await service.get_card(org, invitation_id)
+    card = await cards.card_for(org, invitation_id)
+    if card is None:
+        raise NotFoundException("No such invitation.")
     row = await db.fetchrow(
         "SELECT * FROM assessment_result WHERE invitation_id = $1 AND organisation_id = $2",
         invitation_id,

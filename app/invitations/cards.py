@@ -1,5 +1,6 @@
-"""The data of an invitation's status card: one query shape for the job page, the card endpoint
-and the live stream's catch-up, so every place shows the same thing."""
+"""The data of an invitation's status card: one query and one model for every place that shows
+a card (job, assessment, candidate and home pages, the card endpoint the live stream and the
+actions swap in, the result view and the API's invitation summary), so all show the same thing."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import db
+from app.emails.statuses import EmailStatus
+from app.invitations.statuses import CANCELLABLE, InvitationStatus
 
 # Still moving: these cards poll slowly as a fallback to the live stream.
-WAITING = frozenset({"sending", "invited", "pending", "partial"})
+WAITING = frozenset(InvitationStatus.waiting_values())
 
 CARD_COLUMNS = """
     i.id, i.job_id, i.candidate_id, i.assessment_id, i.application_id, i.status, i.missing,
     i.failure_reason, i.overall_score, i.interview_link, i.invited_at, i.completed_at,
-    i.expires_at, i.updated_at,
+    i.expires_at, i.updated_at, i.provider_stage,
     a.title AS assessment_title, a.video_enabled,
     c.first_name, c.last_name, c.email, c.erased_at,
     ap.stage,
@@ -30,6 +33,7 @@ CARD_JOINS = """
     JOIN candidate c ON c.id = i.candidate_id
     JOIN application ap ON ap.id = i.application_id
 """
+CARD_SQL = f"SELECT {CARD_COLUMNS} {CARD_JOINS}"
 
 # What a card is titled with: the assessment where the candidate is known (job and candidate
 # pages), the candidate where the assessment is (the assessment page), or both (the home page).
@@ -64,10 +68,25 @@ class Card:
     erased: bool = False  # the candidate's personal data was erased: nothing more will come
     interview_link: str = ""
     email_status: str = ""  # of the newest invite or reminder email: "not_sent", "failed", ...
+    provider_stage: str = ""  # the pipeline stage the provider last reported, if any
 
     @property
     def waiting(self) -> bool:
+        """Still moving: more is to come (an erased candidate's invitation waits for nothing)."""
         return self.status in WAITING and not self.erased
+
+    @property
+    def status_label(self) -> str:
+        return InvitationStatus(self.status).label
+
+    @property
+    def cancellable(self) -> bool:
+        return self.status in CANCELLABLE
+
+    @property
+    def email_not_sent(self) -> bool:
+        """The newest invite or reminder email did not go out: the link must be shared another way."""
+        return self.email_status in (EmailStatus.NOT_SENT, EmailStatus.FAILED)
 
     @property
     def missing_labels(self) -> list[str]:
@@ -117,17 +136,49 @@ def card_from_row(row: Any) -> Card:
         erased=row["erased_at"] is not None,
         interview_link=row["interview_link"] or "",
         email_status=row.get("email_status") or "",
+        provider_stage=row.get("provider_stage") or "",
     )
 
 
 async def card_for(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> Card | None:
     """One card, or None when the invitation is not this organisation's."""
     row = await db.fetchrow(
-        f"SELECT {CARD_COLUMNS} {CARD_JOINS} WHERE i.id = $1 AND i.organisation_id = $2",
-        invitation_id,
-        organisation_id,
+        CARD_SQL + " WHERE i.id = $1 AND i.organisation_id = $2", invitation_id, organisation_id
     )
     return card_from_row(row) if row else None
+
+
+async def cards_for_assessment(organisation_id: uuid.UUID, assessment_id: uuid.UUID) -> list[Card]:
+    """An assessment's cards, oldest invitation first."""
+    rows = await db.fetch(
+        CARD_SQL + " WHERE i.assessment_id = $1 AND i.organisation_id = $2 ORDER BY i.created_at",
+        assessment_id,
+        organisation_id,
+    )
+    return [card_from_row(r) for r in rows]
+
+
+async def cards_for_candidate(organisation_id: uuid.UUID, candidate_id: uuid.UUID) -> list[Card]:
+    """A candidate's cards across jobs, newest invitation first."""
+    rows = await db.fetch(
+        CARD_SQL
+        + " WHERE i.candidate_id = $1 AND i.organisation_id = $2 ORDER BY i.created_at DESC",
+        candidate_id,
+        organisation_id,
+    )
+    return [card_from_row(r) for r in rows]
+
+
+async def recent_results(organisation_id: uuid.UUID, limit: int) -> list[Card]:
+    """The cards whose results came in last (partial or complete), newest first."""
+    rows = await db.fetch(
+        CARD_SQL
+        + """ WHERE i.organisation_id = $1 AND i.status IN ('partial', 'complete')
+            ORDER BY i.completed_at DESC NULLS LAST LIMIT $2""",
+        organisation_id,
+        limit,
+    )
+    return [card_from_row(r) for r in rows]
 
 
 async def cards_for_applications(
@@ -135,8 +186,8 @@ async def cards_for_applications(
 ) -> dict[uuid.UUID, list[Card]]:
     """Cards of a page of applications (one query), by application id, in assessment order."""
     rows = await db.fetch(
-        f"""SELECT {CARD_COLUMNS} {CARD_JOINS}
-            WHERE i.organisation_id = $1 AND i.application_id = ANY($2::uuid[])
+        CARD_SQL
+        + """ WHERE i.organisation_id = $1 AND i.application_id = ANY($2::uuid[])
             ORDER BY a.created_at, i.created_at""",
         organisation_id,
         application_ids,

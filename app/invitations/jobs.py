@@ -11,6 +11,7 @@ from app import db
 from app.crypto import SecretBox
 from app.emails.service import queue_invitation_email
 from app.invitations import timeline
+from app.invitations.statuses import InvitationStatus
 from app.privacy.matching import impersonal
 from app.providers.base import CreatedInterview, ProviderError
 from app.providers.connection import provider_for_org
@@ -91,7 +92,7 @@ async def _create_interview(row: Any, ctx: Any) -> CreatedInterview:
 async def invite(job: Job, ctx: Any) -> None:
     invitation_id = uuid.UUID(job.payload["invitation_id"])
     row = await db.fetchrow(_LOAD_SQL, invitation_id)
-    if row is None or row["status"] != "sending":
+    if row is None or row["status"] != InvitationStatus.SENDING:
         return  # cancelled, or already done by an earlier attempt
     if not row["provider_flow_id"]:
         raise PermanentFailure("The assessment has no interview flow at the provider.")
@@ -104,7 +105,7 @@ async def invite(job: Job, ctx: Any) -> None:
             "SELECT status, provider_interview_id FROM invitation WHERE id = $1 FOR UPDATE",
             invitation_id,
         )
-        if current is None or current["status"] != "sending":
+        if current is None or current["status"] != InvitationStatus.SENDING:
             return
         if current["provider_interview_id"] is None and created is not None:
             await db.fetch(

@@ -20,10 +20,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
+from app.invitations.statuses import InvitationStatus
 from app.providers.base import InterviewResult, InterviewStatus, TranscriptSegment
 
-PROGRESS = ("sending", "invited", "pending", "partial", "complete")
-KEEPS_STATUS = frozenset({"cancelled"})
+# The forward path, sending to complete: an event never moves an invitation back along it.
+PROGRESS = InvitationStatus.values()[: InvitationStatus.COMPLETE.order + 1]
+KEEPS_STATUS = frozenset({InvitationStatus.CANCELLED})
 T = TypeVar("T")
 
 

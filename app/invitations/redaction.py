@@ -9,12 +9,13 @@ import uuid
 from collections.abc import Callable
 
 from app import db
+from app.invitations.statuses import CANCELLABLE
 
 Mentions = Callable[[str, str], str]
 
 # Statuses of an invitation that still waits for something to happen: an erased person is
 # not interviewed any further, so these become 'cancelled'. Finished ones keep their status.
-OPEN_STATUSES = ["sending", "invited", "failed"]
+OPEN_STATUSES = [s.value for s in CANCELLABLE]  # open invitations are cancelled on erasure
 
 
 async def erase_results(organisation_id: uuid.UUID, invitation_ids: list[uuid.UUID]) -> int:

@@ -11,8 +11,12 @@ from typing import Any
 
 from app import db
 from app.invitations.cards import CARD_COLUMNS, CARD_JOINS, Card, card_from_row
+from app.invitations.statuses import InvitationStatus
 from app.providers.base import InterviewResult, InterviewStatus
 from app.providers.registry import webhook_adapter
+
+# No interview took place: no video will come.
+NEVER_INTERVIEWED = (InvitationStatus.FAILED, InvitationStatus.EXPIRED)
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,7 @@ def question_blocks(transcript: list[Any], mapping: list[Any]) -> list[QuestionB
 def _view(row: Any, events: list[TimelineEntry]) -> ResultView:
     card = card_from_row(row)
     has_result = row["result_id"] is not None
-    expects_video = bool(row["video_enabled"]) and card.status not in ("failed", "expired")
+    expects_video = bool(row["video_enabled"]) and card.status not in NEVER_INTERVIEWED
     if not has_result:
         return ResultView(card, False, video_expected=expects_video, timeline=events)
     completed = row["provider_status"] == InterviewStatus.COMPLETED.value

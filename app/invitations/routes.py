@@ -82,7 +82,9 @@ async def invitation_action(
             raise NotFoundException("No such action.")
     except InvitationError as exc:
         raise ClientException(str(exc)) from None
-    card = await service.get_card(user.organisation_id, invitation_id)
+    card = await cards.card_for(user.organisation_id, invitation_id)
+    if card is None:
+        raise NotFoundException("No such invitation.")
     if request.htmx:
         heading = cards.heading((await request.form()).get("heading"))
         toast = {
@@ -93,9 +95,9 @@ async def invitation_action(
         }
         # json.dumps escapes to ASCII: header values must be latin-1.
         headers = {**VARY, "HX-Trigger": json.dumps({"hw:toast": toast[action]})}
-        context = {"inv": card, "heading": heading}
+        context = {"card": card, "heading": heading}
         return Template("invitations/_card.html", context=context, headers=headers)
-    return Redirect(request.app.route_reverse("job_detail", job_id=card["job_id"]))
+    return Redirect(request.app.route_reverse("job_detail", job_id=card.job_id))
 
 
 ROUTES = [invite, bulk_progress, invitation_action]

@@ -1,5 +1,5 @@
 """Invitations from the recruiter's side: invite one or many (a bulk invite), retry, resend,
-remind, cancel, and read them for cards, progress bars and the API.
+remind, cancel, and read their timeline for the API (cards are read in `cards.py`).
 
 Every change writes a timeline event and announces the card in the same transaction."""
 
@@ -13,71 +13,16 @@ from litestar.exceptions import NotFoundException
 
 from app import db
 from app.accounts.service import CurrentUser
+from app.assessments.statuses import AssessmentStatus
 from app.emails.service import queue_invitation_email
 from app.invitations import timeline
+from app.invitations.statuses import CANCELLABLE, InvitationStatus
 from app.jobs.service import open_job
 from app.queue import service as queue
 
 
 class InvitationError(ValueError):
     """The action does not fit the invitation's state; the message says why."""
-
-
-CARD_SQL = """
-    SELECT i.id, i.status, i.missing, i.failure_reason, i.overall_score, i.interview_link,
-           i.invited_at, i.expires_at, i.completed_at, i.updated_at, i.created_at,
-           i.provider_interview_id, i.assessment_id, i.candidate_id, i.job_id, i.bulk_invite_id,
-           i.provider_stage, c.first_name, c.last_name, c.email, c.erased_at, a.title AS assessment_title,
-           a.video_enabled, (SELECT e.status FROM email_message e WHERE e.invitation_id = i.id
-               ORDER BY e.created_at DESC LIMIT 1) AS email_status
-    FROM invitation i
-    JOIN candidate c ON c.id = i.candidate_id
-    JOIN assessment a ON a.id = i.assessment_id
-"""
-
-
-def _card(row: Any) -> dict[str, Any]:
-    import json
-
-    card = dict(row)
-    if isinstance(card.get("missing"), str):
-        card["missing"] = json.loads(card["missing"])
-    card["candidate_name"] = f"{card['first_name']} {card['last_name']}".strip()
-    # The card template says "erased" instead of waiting for results that will never come.
-    card["erased"] = card.get("erased_at") is not None
-    return card
-
-
-async def get_card(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> dict[str, Any]:
-    row = await db.fetchrow(
-        CARD_SQL + " WHERE i.id = $1 AND i.organisation_id = $2", invitation_id, organisation_id
-    )
-    if row is None:
-        raise NotFoundException("No such invitation.")
-    return _card(row)
-
-
-async def cards_for_assessment(
-    organisation_id: uuid.UUID, assessment_id: uuid.UUID
-) -> list[dict[str, Any]]:
-    rows = await db.fetch(
-        CARD_SQL + " WHERE i.assessment_id = $1 AND i.organisation_id = $2 ORDER BY i.created_at",
-        assessment_id,
-        organisation_id,
-    )
-    return [_card(r) for r in rows]
-
-
-async def cards_for_candidate(
-    organisation_id: uuid.UUID, candidate_id: uuid.UUID
-) -> list[dict[str, Any]]:
-    rows = await db.fetch(
-        CARD_SQL
-        + " WHERE i.candidate_id = $1 AND i.organisation_id = $2 ORDER BY i.created_at DESC",
-        candidate_id,
-        organisation_id,
-    )
-    return [_card(r) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -97,7 +42,7 @@ async def _active_assessment(organisation_id: uuid.UUID, assessment_id: uuid.UUI
     )
     if row is None:
         raise NotFoundException("No such assessment.")
-    if row["status"] != "active":
+    if row["status"] != AssessmentStatus.ACTIVE:
         raise InvitationError(
             f"The assessment “{row['title']}” is {row['status']}: only an active assessment "
             "can be used to invite candidates."
@@ -261,7 +206,7 @@ async def retry(user: CurrentUser, invitation_id: uuid.UUID) -> None:
     """Try a failed invitation again (a new "invite" job)."""
     async with db.transaction():
         row = await _lock(user.organisation_id, invitation_id)
-        if row["status"] != "failed":
+        if row["status"] != InvitationStatus.FAILED:
             raise InvitationError("Only a failed invitation can be retried.")
         await db.fetch(
             """UPDATE invitation SET status = 'sending', failure_reason = '', updated_at = now()
@@ -283,7 +228,7 @@ async def send_again(user: CurrentUser, invitation_id: uuid.UUID, kind: str) -> 
     """Resend the invitation email ("invite") or send a reminder: same link, new email."""
     async with db.transaction():
         row = await _lock(user.organisation_id, invitation_id)
-        if row["status"] != "invited" or not row["interview_link"]:
+        if row["status"] != InvitationStatus.INVITED or not row["interview_link"]:
             raise InvitationError(
                 "Only an invitation that is waiting for the candidate can be resent or reminded."
             )
@@ -305,7 +250,7 @@ async def send_again(user: CurrentUser, invitation_id: uuid.UUID, kind: str) -> 
 async def cancel(user: CurrentUser, invitation_id: uuid.UUID) -> None:
     async with db.transaction():
         row = await _lock(user.organisation_id, invitation_id)
-        if row["status"] not in ("sending", "invited", "failed"):
+        if row["status"] not in CANCELLABLE:
             raise InvitationError(f"A {row['status']} invitation cannot be cancelled.")
         await db.fetch(
             "UPDATE invitation SET status = 'cancelled', updated_at = now() WHERE id = $1",

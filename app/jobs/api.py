@@ -16,6 +16,7 @@ from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
 from app.jobs import service
 from app.jobs.service import JobInput, JobInputError
+from app.jobs.statuses import JobStatus
 
 
 class JobCreate(Struct):
@@ -41,7 +42,7 @@ class JobOut(Struct):
     department: str
     location: str
     description: str
-    status: str
+    status: JobStatus
     created_at: dt.datetime
     updated_at: dt.datetime
     candidates: int = 0
@@ -55,7 +56,7 @@ def job_out(row: dict[str, Any]) -> JobOut:
         department=row["department"],
         location=row["location"],
         description=row["description"],
-        status=row["status"],
+        status=JobStatus(row["status"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         candidates=int(row.get("candidates", 0)),
@@ -75,7 +76,7 @@ async def list_jobs(
     user: NamedDependency[CurrentUser], status: FromQuery[str | None] = None
 ) -> list[JobOut]:
     """Jobs with their candidate count and invitations by status; `status` filters."""
-    if status is not None and status not in service.JOB_STATUSES:
+    if status is not None and status not in JobStatus.values():
         raise ClientException("status must be open or closed.")
     return [job_out(r) for r in await service.list_jobs(user.organisation_id, status)]
 
@@ -114,7 +115,7 @@ async def update_job(
     )
     try:
         merged.cleaned()
-        if data.status is not None and data.status not in service.JOB_STATUSES:
+        if data.status is not None and data.status not in JobStatus.values():
             raise JobInputError("status must be open or closed.")
         await service.update_job(org, job_id, merged)
         if data.status is not None and data.status != current["status"]:

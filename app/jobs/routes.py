@@ -15,15 +15,17 @@ from litestar.response import Redirect, Template
 from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.service import job_assessments
+from app.assessments.statuses import AssessmentStatus
 from app.audit.service import record_audit
-from app.candidates.tables import STAGES
+from app.candidates.stages import Stage
 from app.invitations.bulk import recent_for_job
+from app.invitations.statuses import InvitationStatus
 from app.jobs import service
 from app.jobs.service import JobInput, JobInputError
-from app.jobs.window import INVITATION_STATUSES, Window, candidate_page, clean_window
+from app.jobs.statuses import JobStatus
+from app.jobs.window import Window, candidate_page, clean_window
 from app.web.client_address import client_ip
 from app.web.numbers import whole_number
-from app.web.templating import STATUS_LABELS
 
 NOTICES = {
     "created": "The job was created. Add candidates, then an assessment.",
@@ -44,11 +46,11 @@ async def jobs_list(
 ) -> Template:
     """Jobs, optionally open or closed only; `having` (an invitation status, from the home
     page's tiles) keeps the open jobs with invitations in that status."""
-    having = having if having in STATUS_LABELS else ""
+    having = having if having in InvitationStatus.values() else ""
     if having:
         status = "open"  # the home page counts open jobs
     jobs = await service.list_jobs(
-        user.organisation_id, status if status in ("open", "closed") else None
+        user.organisation_id, status if status in JobStatus.values() else None
     )
     if having:
         jobs = [j for j in jobs if j["invitations"].get(having)]
@@ -154,13 +156,13 @@ async def job_page_context(
     return {
         "job": job,
         "assessments": assessments,
-        "active_assessments": [a for a in assessments if a["status"] == "active"],
+        "active_assessments": [a for a in assessments if a["status"] == AssessmentStatus.ACTIVE],
         "page": page,
         "candidates": page.rows,
         "cards": page.cards,
         "bulks": bulks,
-        "stages": STAGES,
-        "statuses": INVITATION_STATUSES,
+        "stages": Stage,
+        "statuses": InvitationStatus,
         "values": {},
         "live_cursor": cursor,
     }

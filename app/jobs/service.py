@@ -9,9 +9,8 @@ from typing import Any
 from litestar.exceptions import ClientException, NotFoundException
 
 from app import db
+from app.jobs.statuses import JobStatus
 from app.text import lines, one_line
-
-JOB_STATUSES = ("open", "closed")
 
 
 class JobInputError(ValueError):
@@ -122,8 +121,8 @@ async def update_job(
 
 
 async def set_status(organisation_id: uuid.UUID, job_id: uuid.UUID, status: str) -> dict[str, Any]:
-    if status not in JOB_STATUSES:
-        raise JobInputError(f"A job's status is one of: {', '.join(JOB_STATUSES)}.")
+    if status not in JobStatus.values():
+        raise JobInputError(f"A job's status is one of: {', '.join(JobStatus.values())}.")
     row = await db.fetchrow(
         f"""UPDATE job SET status = $3, updated_at = now()
             WHERE id = $1 AND organisation_id = $2 RETURNING {_JOB_COLUMNS}""",
@@ -146,6 +145,6 @@ async def open_job(organisation_id: uuid.UUID, job_id: uuid.UUID, to: str) -> di
     )
     if row is None:
         raise NotFoundException("No such job.")
-    if row["status"] != "open":
+    if row["status"] != JobStatus.OPEN:
         raise JobClosed(f"This job is closed: reopen it to {to}.")
     return dict(row)

@@ -9,22 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import db
-from app.candidates.tables import STAGES
+from app.candidates.stages import Stage
 from app.invitations.cards import Card, cards_for_applications
+from app.invitations.statuses import InvitationStatus
 from app.text import clean
 
 PAGE_SIZE = 50
 MAX_SEARCH = 100
-INVITATION_STATUSES = (
-    "sending",
-    "invited",
-    "pending",
-    "partial",
-    "complete",
-    "expired",
-    "cancelled",
-    "failed",
-)
 NOT_INVITED = "not_invited"  # missing an invitation to at least one active assessment
 
 
@@ -51,8 +42,8 @@ class Window:
 def clean_window(q: str | None, stage: str | None, status: str | None, page: int) -> Window:
     return Window(
         q=clean(q, "words", MAX_SEARCH),
-        stage=stage if stage in STAGES else "",
-        status=status if status in (NOT_INVITED, *INVITATION_STATUSES) else "",
+        stage=stage if stage in Stage.values() else "",
+        status=status if status in (NOT_INVITED, *InvitationStatus.values()) else "",
         page=min(max(page, 1), 1_000_000),
     )
 

@@ -29,13 +29,14 @@ from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job
 from app.webhooks import redaction as webhook_redaction
+from app.webhooks.statuses import DeliveryStatus
 
 log = get_logger(__name__)
 
 KIND = "retention"
 EVERY_SECONDS = 3600
 BATCH = 5000  # rows per table and run; a full batch schedules the next run at once
-FINISHED = ["processed", "ignored", "rejected", "dead"]
+FINISHED = [s.value for s in DeliveryStatus if not s.waiting]
 LATE_NOTE = "names an erased candidate; redacted"
 
 

@@ -13,17 +13,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 
 from app.settings import Settings
 from app.text import displayable
-
-STATUS_LABELS = {
-    "sending": "Sending",
-    "invited": "Invited",
-    "pending": "Pending",
-    "partial": "Partial",
-    "complete": "Complete",
-    "expired": "Expired",
-    "cancelled": "Cancelled",
-    "failed": "Failed",
-}
+from app.vocabulary import VOCABULARIES
 
 
 def timeago(value: dt.datetime | None) -> str:
@@ -77,7 +67,9 @@ def configure_templates(settings: Settings) -> Callable[[JinjaTemplateEngine], N
     def callback(engine: JinjaTemplateEngine) -> None:
         env = engine.engine
         env.globals["app_name"] = "Hirewire"
-        env.globals["status_labels"] = STATUS_LABELS
+        # Templates read labels, order and "waiting" from the enums (InvitationStatus, Stage,
+        # ...), registered by their packages, all imported by now through the routes.
+        env.globals.update(VOCABULARIES)
         env.globals["public_base_url"] = settings.public_base_url
         env.globals["url_for"] = url_for
         env.filters["timeago"] = timeago

@@ -21,6 +21,7 @@ from app.crypto import SecretBox
 from app.logs import get_logger
 from app.queue.service import WAKE_CHANNEL, insert_jobs_cte
 from app.text import clean
+from app.webhooks.statuses import DeliveryStatus
 
 log = get_logger(__name__)
 
@@ -244,7 +245,7 @@ async def store_event(
             row = await conn.fetchrow(STORE_SQL, *args, timeout=QUERY_TIMEOUT)
     if row is None or not row["inserted"]:
         return None  # a duplicate: counted on the delivery it repeats
-    if row["status"] == "received":
+    if row["status"] == DeliveryStatus.RECEIVED:
         wake_workers()
     return row["id"]
 

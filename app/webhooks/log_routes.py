@@ -16,7 +16,7 @@ from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
 from app.web.client_address import client_ip
 from app.webhooks import service
-from app.webhooks.tables import DELIVERY_STATUSES
+from app.webhooks.statuses import DeliveryStatus
 
 MAX_REPLAY = 500
 NOTICES = {
@@ -42,7 +42,7 @@ async def deliveries_page(
             "listing": listing,
             "counts": await service.status_counts(org),
             "event_types": await service.event_types(org),
-            "statuses": DELIVERY_STATUSES,
+            "statuses": DeliveryStatus,
             "notice": f"{count} deliveries are queued for processing again."
             if notice == "replayed_many"
             else NOTICES.get(notice, ""),

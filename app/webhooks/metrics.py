@@ -7,6 +7,7 @@ from __future__ import annotations
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, generate_latest
 
 from app import db
+from app.webhooks.statuses import DeliveryStatus
 
 DELIVERIES = Counter(
     "hirewire_webhook_deliveries_total",
@@ -50,7 +51,7 @@ INBOX_OLDEST = Gauge(
 )
 DEAD = Gauge("hirewire_webhook_dead_deliveries", "Deliveries that gave up (dead).")
 
-UNPROCESSED = ("received", "processing", "failed")
+UNPROCESSED = DeliveryStatus.waiting_values()
 
 
 async def refresh_gauges() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from app import db
 from app.invitations import lifecycle
+from app.invitations.statuses import AT_PROVIDER
 from app.logs import get_logger
 from app.providers.base import InterviewStatus, ProviderError
 from app.providers.registry import webhook_adapter
@@ -24,7 +25,7 @@ log = get_logger(__name__)
 
 SWEEP_KIND = "reconcile"
 ONE_KIND = "reconcile_invitation"
-WAITING = ["invited", "pending", "partial"]
+WAITING = [s.value for s in AT_PROVIDER]
 BATCH = 500  # invitations per sweep; the rest wait for the next one
 LIST_LIMIT = 5000  # completed interviews read from the provider per organisation and sweep
 

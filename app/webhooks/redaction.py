@@ -11,9 +11,10 @@ from collections.abc import Callable
 from app import db
 from app.queue import service as queue
 from app.webhooks.inbox import PROCESS_KIND
+from app.webhooks.statuses import DeliveryStatus
 
 Mentions = Callable[[str, str], str]
-UNFINISHED = ["received", "processing", "failed"]
+UNFINISHED = list(DeliveryStatus.waiting_values())
 ERASED_NOTE = "erased with the candidate"
 
 

@@ -14,7 +14,7 @@ from app.providers.registry import move_event_types
 from app.queue import service as queue
 from app.text import clean
 from app.webhooks.inbox import PROCESS_KIND
-from app.webhooks.tables import DELIVERY_STATUSES
+from app.webhooks.statuses import DeliveryStatus
 
 PAGE_SIZE = 50
 NAME_COLUMNS = """a.title AS assessment_title, i.candidate_id, c.first_name, c.last_name,
@@ -49,7 +49,7 @@ class DeliveryPage:
 
 
 def clean_status(status: str | None) -> str:
-    return status if status in DELIVERY_STATUSES else ""
+    return status if status in DeliveryStatus.values() else ""
 
 
 async def list_deliveries(

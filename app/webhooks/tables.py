@@ -4,8 +4,6 @@ from piccolo.columns import JSONB, UUID, Bytea, Integer, Text, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-DELIVERY_STATUSES = ("received", "processing", "processed", "ignored", "rejected", "failed", "dead")
-
 
 class WebhookDelivery(Table, tablename="webhook_delivery"):
     id = UUID(primary_key=True)
