@@ -25,6 +25,7 @@ from app.audit import routes as audit_routes
 from app.crypto import SecretBox
 from app.dashboard.live import live_plugins
 from app.emails import template_routes as email_template_routes
+from app.errors import DomainError
 from app.logs import configure as configure_logging
 from app.settings import PROJECT_ROOT, Settings
 from app.web import routes as web_routes
@@ -196,7 +197,11 @@ def create_app(
             engine_callback=configure_templates(settings),
         ),
         plugins=[HTMXPlugin(), *live_plugins()],  # live_plugins: LISTEN for card updates
-        exception_handlers={HTTPException: error_response, Exception: error_response},
+        exception_handlers={
+            DomainError: error_response,
+            HTTPException: error_response,
+            Exception: error_response,
+        },
         openapi_config=OpenAPIConfig(
             title="Hirewire API",
             version="1.0.0",

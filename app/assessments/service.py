@@ -14,10 +14,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from app import db
 from app.crypto import SecretBox
+from app.errors import NotFound
 from app.jobs.service import open_job
 from app.providers.base import FlowSpec, ProviderError
 from app.providers.connection import provider_for_org
@@ -128,7 +127,7 @@ async def get_assessment(organisation_id: uuid.UUID, assessment_id: uuid.UUID) -
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such assessment.")
+        raise NotFound("No such assessment.")
     return _row(row)
 
 
@@ -194,7 +193,7 @@ async def create_flow(
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such assessment.")
+        raise NotFound("No such assessment.")
     if row["provider_flow_id"]:
         return await get_assessment(organisation_id, assessment_id)
     spec = FlowSpec(
@@ -264,5 +263,5 @@ async def delete_unusable(organisation_id: uuid.UUID, assessment_id: uuid.UUID) 
         organisation_id,
     )
     if job_id is None:
-        raise NotFoundException("No such assessment waiting to be created.")
+        raise NotFound("No such assessment waiting to be created.")
     return uuid.UUID(str(job_id))

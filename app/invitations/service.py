@@ -9,11 +9,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from app import db
 from app.accounts.service import CurrentUser
 from app.emails.service import queue_invitation_email
+from app.errors import NotFound
 from app.invitations import timeline
 from app.jobs.service import open_job
 from app.queue import service as queue
@@ -53,7 +52,7 @@ async def get_card(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> dict
         CARD_SQL + " WHERE i.id = $1 AND i.organisation_id = $2", invitation_id, organisation_id
     )
     if row is None:
-        raise NotFoundException("No such invitation.")
+        raise NotFound("No such invitation.")
     return _card(row)
 
 
@@ -96,7 +95,7 @@ async def _active_assessment(organisation_id: uuid.UUID, assessment_id: uuid.UUI
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such assessment.")
+        raise NotFound("No such assessment.")
     if row["status"] != "active":
         raise InvitationError(
             f"The assessment “{row['title']}” is {row['status']}: only an active assessment "
@@ -118,7 +117,7 @@ async def _check_candidates(
     unknown = set(candidate_ids) - {r["candidate_id"] for r in found}
     if unknown:
         listed = ", ".join(sorted(str(u) for u in unknown)[:5])
-        raise NotFoundException(f"No such candidate in this job: {listed}.")
+        raise NotFound(f"No such candidate in this job: {listed}.")
 
 
 async def invite(
@@ -253,7 +252,7 @@ async def _lock(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> Any:
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such invitation.")
+        raise NotFound("No such invitation.")
     return row
 
 

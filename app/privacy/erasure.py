@@ -12,12 +12,11 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from app import db
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
 from app.crypto import SecretBox
+from app.errors import NotFound
 from app.invitations import timeline
 from app.privacy.deliveries import redact_deliveries, remember_email, remember_interviews
 from app.privacy.matching import (
@@ -77,7 +76,7 @@ async def load_candidate(
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such candidate.")
+        raise NotFound("No such candidate.")
     return row
 
 

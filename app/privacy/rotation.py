@@ -18,12 +18,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from app import db
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
 from app.crypto import SecretBox
+from app.errors import NotFound
 from app.providers.base import FlowSpec, ProviderError
 from app.providers.connection import provider_for_org
 from app.settings import Settings
@@ -56,7 +55,7 @@ async def secret_state(organisation_id: uuid.UUID, assessment_id: uuid.UUID) -> 
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such assessment.")
+        raise NotFound("No such assessment.")
     return dict(row)
 
 
@@ -72,7 +71,7 @@ async def rotate_secret(
         org,
     )
     if row is None:
-        raise NotFoundException("No such assessment.")
+        raise NotFound("No such assessment.")
     _check_rotatable(row)
     new_secret = secrets.token_urlsafe(32)
     flow_id = await _create_flow(row, new_secret, settings, box)
