@@ -27,6 +27,8 @@ from app.dashboard.live import live_plugins
 from app.emails import template_routes as email_template_routes
 from app.errors import DomainError
 from app.logs import configure as configure_logging
+from app.providers.clients import RESOURCE as CLIENTS_RESOURCE
+from app.providers.clients import ProviderClients
 from app.settings import PROJECT_ROOT, Settings
 from app.web import routes as web_routes
 from app.web.auth import AuthMiddleware, provide_user, requires_token
@@ -141,6 +143,8 @@ def create_app(
     if settings.database_url:
         db.configure(settings.database_url)
     box = SecretBox(settings.secret_key)
+    # One set of provider clients for the pages, the API and the in-process worker.
+    clients = ProviderClients(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -150,7 +154,9 @@ def create_app(
         if run_worker:
             from app.queue.worker import start_background_worker
 
-            workers.append(await start_background_worker(settings))
+            workers.append(
+                await start_background_worker(settings, resources={CLIENTS_RESOURCE: clients})
+            )
         if settings.sandbox_enabled:
             # The sandbox delivers its webhooks from its own loop, as Ribbon would.
             from app.providers.ribbon.sandbox.delivery import Deliverer
@@ -161,6 +167,7 @@ def create_app(
         finally:
             for worker in workers:
                 await worker.stop()
+            await clients.aclose()
             if owns_pool:
                 await db.close_pool()
 
@@ -176,6 +183,7 @@ def create_app(
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "box": Provide(lambda: box, use_cache=True, sync_to_thread=False),
+            "provider_clients": Provide(lambda: clients, use_cache=True, sync_to_thread=False),
             "user": Provide(provide_user),
         },
         middleware=[

@@ -19,7 +19,8 @@ from app.crypto import SecretBox
 from app.errors import NotFound
 from app.jobs.service import open_job
 from app.providers.base import FlowSpec, ProviderError
-from app.providers.connection import provider_for_org
+from app.providers.clients import ProviderClients, using
+from app.providers.connection import webhook_url
 from app.settings import Settings
 from app.text import lines, one_line
 
@@ -144,10 +145,6 @@ async def job_assessments(organisation_id: uuid.UUID, job_id: uuid.UUID) -> list
     return [_row(r) for r in rows]
 
 
-def webhook_url(settings: Settings, token: str) -> str:
-    return f"{settings.public_base_url}/webhooks/ribbon/{token}"
-
-
 async def create_assessment(
     organisation_id: uuid.UUID,
     user_id: uuid.UUID | None,
@@ -155,6 +152,7 @@ async def create_assessment(
     data: AssessmentInput,
     settings: Settings,
     box: SecretBox,
+    clients: ProviderClients | None = None,
 ) -> dict[str, Any]:
     """Insert as 'creating', then create the flow; returns the row (active or failed)."""
     data = data.cleaned()
@@ -178,11 +176,15 @@ async def create_assessment(
         box.seal(secrets.token_urlsafe(32)),
         user_id,
     )
-    return await create_flow(organisation_id, assessment_id, settings, box)
+    return await create_flow(organisation_id, assessment_id, settings, box, clients)
 
 
 async def create_flow(
-    organisation_id: uuid.UUID, assessment_id: uuid.UUID, settings: Settings, box: SecretBox
+    organisation_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    settings: Settings,
+    box: SecretBox,
+    clients: ProviderClients | None = None,
 ) -> dict[str, Any]:
     """Create (or retry creating) the provider flow of an assessment without one."""
     row = await db.fetchrow(
@@ -205,15 +207,13 @@ async def create_flow(
         video_enabled=row["video_enabled"],
         intro=row["intro"],
         outro=row["outro"],
-        webhook_url=webhook_url(settings, row["webhook_token"]),
+        webhook_url=webhook_url(settings, row["provider"], row["webhook_token"]),
         webhook_secret=box.open(row["webhook_secret_enc"]),
     )
     try:
-        provider = await provider_for_org(organisation_id, settings, box, row["provider"])
-        try:
+        async with using(clients, settings) as pool:
+            provider = await pool.get(organisation_id, row["provider"], fresh=True)
             flow_id = await provider.create_flow(spec)
-        finally:
-            await provider.aclose()
     except ProviderError as exc:
         await db.fetch(
             """UPDATE assessment SET status = 'failed', failure_reason = $2, updated_at = now()
@@ -232,7 +232,11 @@ async def create_flow(
 
 
 async def retry_flow(
-    organisation_id: uuid.UUID, assessment_id: uuid.UUID, settings: Settings, box: SecretBox
+    organisation_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    settings: Settings,
+    box: SecretBox,
+    clients: ProviderClients | None = None,
 ) -> dict[str, Any]:
     """Retry a failed creation. The conditional update lets only one of two concurrent
     retries through (a stuck 'creating' row may be retried after two minutes)."""
@@ -250,7 +254,7 @@ async def retry_flow(
         if current["status"] == "creating":
             raise AssessmentInputError({"status": "This assessment is being created already."})
         return current
-    return await create_flow(organisation_id, assessment_id, settings, box)
+    return await create_flow(organisation_id, assessment_id, settings, box, clients)
 
 
 async def delete_unusable(organisation_id: uuid.UUID, assessment_id: uuid.UUID) -> uuid.UUID:
