@@ -77,3 +77,17 @@ async def test_the_provider_name_is_used_not_assumed(clean_db, settings):
         assert clients._clients == {}
     finally:
         await clients.aclose()
+
+
+async def test_the_app_shares_one_set_and_closes_it_on_shutdown(clean_db, settings):
+    from app.asgi import create_app
+    from tests.conftest import running
+
+    org = await make_org(ribbon_api_key="key-1")
+    app = create_app(settings, run_worker=False)
+    clients = app.dependencies["provider_clients"].dependency()
+    assert isinstance(clients, ProviderClients)
+    async with running(app):
+        await clients.get(org, "ribbon")
+        assert len(clients._clients) == 1
+    assert clients._clients == {}
