@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from litestar.di import Provide
 
 from app import db
 from app.providers import clients as provider_clients
@@ -85,7 +86,9 @@ async def test_the_app_shares_one_set_and_closes_it_on_shutdown(clean_db, settin
 
     org = await make_org(ribbon_api_key="key-1")
     app = create_app(settings, run_worker=False)
-    clients = app.dependencies["provider_clients"].dependency()
+    provide = app.dependencies["provider_clients"]
+    assert isinstance(provide, Provide)
+    clients = provide.dependency()
     assert isinstance(clients, ProviderClients)
     async with running(app):
         await clients.get(org, "ribbon")
