@@ -25,7 +25,10 @@ from app.audit import routes as audit_routes
 from app.crypto import SecretBox
 from app.dashboard.live import live_plugins
 from app.emails import template_routes as email_template_routes
+from app.errors import DomainError
 from app.logs import configure as configure_logging
+from app.providers.clients import RESOURCE as CLIENTS_RESOURCE
+from app.providers.clients import ProviderClients
 from app.settings import PROJECT_ROOT, Settings
 from app.web import routes as web_routes
 from app.web.auth import AuthMiddleware, provide_user, requires_admin, requires_token, requires_user
@@ -145,6 +148,8 @@ def create_app(
     if settings.database_url:
         db.configure(settings.database_url)
     box = SecretBox(settings.secret_key)
+    # One set of provider clients for the pages, the API and the in-process worker.
+    clients = ProviderClients(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -154,7 +159,9 @@ def create_app(
         if run_worker:
             from app.queue.worker import start_background_worker
 
-            workers.append(await start_background_worker(settings))
+            workers.append(
+                await start_background_worker(settings, resources={CLIENTS_RESOURCE: clients})
+            )
         if settings.sandbox_enabled:
             # The sandbox delivers its webhooks from its own loop, as Ribbon would.
             from app.providers.ribbon.sandbox.delivery import Deliverer
@@ -165,6 +172,7 @@ def create_app(
         finally:
             for worker in workers:
                 await worker.stop()
+            await clients.aclose()
             if owns_pool:
                 await db.close_pool()
 
@@ -180,6 +188,7 @@ def create_app(
         dependencies={
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             "box": Provide(lambda: box, use_cache=True, sync_to_thread=False),
+            "provider_clients": Provide(lambda: clients, use_cache=True, sync_to_thread=False),
             "user": Provide(provide_user),
         },
         middleware=[
@@ -201,7 +210,11 @@ def create_app(
             engine_callback=configure_templates(settings),
         ),
         plugins=[HTMXPlugin(), *live_plugins()],  # live_plugins: LISTEN for card updates
-        exception_handlers={HTTPException: error_response, Exception: error_response},
+        exception_handlers={
+            DomainError: error_response,
+            HTTPException: error_response,
+            Exception: error_response,
+        },
         openapi_config=OpenAPIConfig(
             title="Hirewire API",
             version="1.0.0",

@@ -96,7 +96,7 @@ async def demo_assessment(job: Job, ctx: Any) -> None:
         delete_unusable,
     )
     from app.invitations.service import invite
-    from app.providers.connection import provider_for_org
+    from app.providers.clients import provider_clients
     from app.queue import service as queue
 
     job_id = uuid.UUID(job.payload["job_id"])
@@ -104,12 +104,10 @@ async def demo_assessment(job: Job, ctx: Any) -> None:
     if org_id is None or await db.fetchval("SELECT 1 FROM assessment WHERE job_id = $1", job_id):
         return
     box = SecretBox(ctx.settings.secret_key)
+    clients = provider_clients(ctx)
     try:
-        provider = await provider_for_org(org_id, ctx.settings, box)
-        try:
-            await provider.ping()  # the server may still be starting
-        finally:
-            await provider.aclose()
+        provider = await clients.get(org_id, "ribbon", fresh=True)
+        await provider.ping()  # the server may still be starting
     except ProviderError as exc:
         if exc.retryable:
             raise RetryLater(str(exc), delay=3) from None
@@ -118,7 +116,7 @@ async def demo_assessment(job: Job, ctx: Any) -> None:
         "SELECT id FROM app_user WHERE organisation_id = $1 ORDER BY created_at LIMIT 1", org_id
     )
     data = AssessmentInput("Customer conversation screen", DEMO_QUESTIONS, video_enabled=True)
-    created = await create_assessment(org_id, user_id, job_id, data, ctx.settings, box)
+    created = await create_assessment(org_id, user_id, job_id, data, ctx.settings, box, clients)
     if created["status"] != "active":
         await delete_unusable(org_id, created["id"])
         raise RetryLater(created["failure_reason"], delay=5)

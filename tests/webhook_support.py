@@ -225,7 +225,7 @@ class FakeCache:
     def __init__(self, provider: FakeRibbon) -> None:
         self.provider = provider
 
-    async def get(self, organisation_id: Any, name: str = "ribbon") -> FakeRibbon:
+    async def get(self, organisation_id: Any, name: str, *, fresh: bool = False) -> FakeRibbon:
         return self.provider
 
     async def aclose(self) -> None:
@@ -233,6 +233,6 @@ class FakeCache:
 
 
 def fake_resources(provider: FakeRibbon) -> dict[str, Any]:
-    from app.webhooks.providers import RESOURCE
+    from app.providers.clients import RESOURCE
 
     return {RESOURCE: FakeCache(provider)}

@@ -21,6 +21,8 @@ from app.assessments.statuses import AssessmentStatus
 from app.audit.service import record_audit
 from app.crypto import SecretBox
 from app.jobs.service import get_job
+from app.providers.clients import ProviderClients
+from app.providers.connection import webhook_url
 from app.settings import Settings
 
 
@@ -79,7 +81,7 @@ def assessment_out(row: dict[str, Any], settings: Settings) -> AssessmentOut:
         failure_reason=row["failure_reason"],
         provider=row["provider"],
         provider_flow_id=row["provider_flow_id"],
-        webhook_url=service.webhook_url(settings, row["webhook_token"]),
+        webhook_url=webhook_url(settings, row["provider"], row["webhook_token"]),
         created_at=row["created_at"],
     )
 
@@ -119,6 +121,7 @@ async def create_assessment(
     user: NamedDependency[CurrentUser],
     settings: NamedDependency[Settings],
     box: NamedDependency[SecretBox],
+    provider_clients: NamedDependency[ProviderClients],
     job_id: FromPath[uuid.UUID],
     data: JSONBody[AssessmentCreate],
 ) -> Response[AssessmentOut]:
@@ -136,7 +139,7 @@ async def create_assessment(
     )
     try:
         row = await service.create_assessment(
-            user.organisation_id, user.id, job_id, spec, settings, box
+            user.organisation_id, user.id, job_id, spec, settings, box, provider_clients
         )
     except AssessmentInputError as exc:
         raise ClientException(
@@ -172,10 +175,13 @@ async def retry_assessment(
     user: NamedDependency[CurrentUser],
     settings: NamedDependency[Settings],
     box: NamedDependency[SecretBox],
+    provider_clients: NamedDependency[ProviderClients],
     assessment_id: FromPath[uuid.UUID],
 ) -> Response[AssessmentOut]:
     try:
-        row = await service.retry_flow(user.organisation_id, assessment_id, settings, box)
+        row = await service.retry_flow(
+            user.organisation_id, assessment_id, settings, box, provider_clients
+        )
     except AssessmentInputError as exc:
         raise ClientException(str(exc)) from None
     return _created_or_failed(row, settings)

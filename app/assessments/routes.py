@@ -26,6 +26,8 @@ from app.audit.service import record_audit
 from app.crypto import SecretBox
 from app.invitations.cards import cards_for_assessment
 from app.jobs.service import get_job, open_job
+from app.providers.clients import ProviderClients
+from app.providers.connection import webhook_url
 from app.settings import Settings
 from app.web.client_address import client_ip
 from app.web.numbers import whole_number
@@ -169,6 +171,7 @@ async def assessment_create(
     user: NamedDependency[CurrentUser],
     settings: NamedDependency[Settings],
     box: NamedDependency[SecretBox],
+    provider_clients: NamedDependency[ProviderClients],
     job_id: FromPath[uuid.UUID],
 ) -> Template | Redirect:
     job = await open_job(user.organisation_id, job_id, "create an assessment")
@@ -181,7 +184,7 @@ async def assessment_create(
         return _form_page(job, edited, focus=focus_after(op, questions))
     try:
         created = await service.create_assessment(
-            user.organisation_id, user.id, job_id, data, settings, box
+            user.organisation_id, user.id, job_id, data, settings, box, provider_clients
         )
     except AssessmentInputError as exc:
         return _form_page(job, data, exc.errors, exc.questions)
@@ -209,7 +212,9 @@ async def assessment_detail(
         context={
             "assessment": assessment,
             "job": job,
-            "webhook_url": service.webhook_url(settings, assessment["webhook_token"]),
+            "webhook_url": webhook_url(
+                settings, assessment["provider"], assessment["webhook_token"]
+            ),
             "languages": LANGUAGES,
             "interview_types": INTERVIEW_TYPES,
             "invitations": await cards_for_assessment(user.organisation_id, assessment_id),
@@ -223,10 +228,13 @@ async def assessment_retry(
     user: NamedDependency[CurrentUser],
     settings: NamedDependency[Settings],
     box: NamedDependency[SecretBox],
+    provider_clients: NamedDependency[ProviderClients],
     assessment_id: FromPath[uuid.UUID],
 ) -> Redirect:
     try:
-        result = await service.retry_flow(user.organisation_id, assessment_id, settings, box)
+        result = await service.retry_flow(
+            user.organisation_id, assessment_id, settings, box, provider_clients
+        )
     except AssessmentInputError:
         return Redirect(request.app.route_reverse("assessment_detail", assessment_id=assessment_id))
     await record_audit(

@@ -13,13 +13,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from app import db
 from app.crypto import SecretBox
+from app.errors import NotFound
 from app.jobs.service import open_job
 from app.providers.base import FlowSpec, ProviderError
-from app.providers.connection import provider_for_org
+from app.providers.clients import ProviderClients, using
+from app.providers.connection import webhook_url
 from app.settings import Settings
 from app.text import lines, one_line
 
@@ -124,7 +124,7 @@ async def get_assessment(organisation_id: uuid.UUID, assessment_id: uuid.UUID) -
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such assessment.")
+        raise NotFound("No such assessment.")
     return _row(row)
 
 
@@ -141,10 +141,6 @@ async def job_assessments(organisation_id: uuid.UUID, job_id: uuid.UUID) -> list
     return [_row(r) for r in rows]
 
 
-def webhook_url(settings: Settings, token: str) -> str:
-    return f"{settings.public_base_url}/webhooks/ribbon/{token}"
-
-
 async def create_assessment(
     organisation_id: uuid.UUID,
     user_id: uuid.UUID | None,
@@ -152,6 +148,7 @@ async def create_assessment(
     data: AssessmentInput,
     settings: Settings,
     box: SecretBox,
+    clients: ProviderClients | None = None,
 ) -> dict[str, Any]:
     """Insert as 'creating', then create the flow; returns the row (active or failed)."""
     data = data.cleaned()
@@ -175,11 +172,15 @@ async def create_assessment(
         box.seal(secrets.token_urlsafe(32)),
         user_id,
     )
-    return await create_flow(organisation_id, assessment_id, settings, box)
+    return await create_flow(organisation_id, assessment_id, settings, box, clients)
 
 
 async def create_flow(
-    organisation_id: uuid.UUID, assessment_id: uuid.UUID, settings: Settings, box: SecretBox
+    organisation_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    settings: Settings,
+    box: SecretBox,
+    clients: ProviderClients | None = None,
 ) -> dict[str, Any]:
     """Create (or retry creating) the provider flow of an assessment without one."""
     row = await db.fetchrow(
@@ -190,7 +191,7 @@ async def create_flow(
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such assessment.")
+        raise NotFound("No such assessment.")
     if row["provider_flow_id"]:
         return await get_assessment(organisation_id, assessment_id)
     spec = FlowSpec(
@@ -202,15 +203,13 @@ async def create_flow(
         video_enabled=row["video_enabled"],
         intro=row["intro"],
         outro=row["outro"],
-        webhook_url=webhook_url(settings, row["webhook_token"]),
+        webhook_url=webhook_url(settings, row["provider"], row["webhook_token"]),
         webhook_secret=box.open(row["webhook_secret_enc"]),
     )
     try:
-        provider = await provider_for_org(organisation_id, settings, box, row["provider"])
-        try:
+        async with using(clients, settings) as pool:
+            provider = await pool.get(organisation_id, row["provider"], fresh=True)
             flow_id = await provider.create_flow(spec)
-        finally:
-            await provider.aclose()
     except ProviderError as exc:
         await db.fetch(
             """UPDATE assessment SET status = 'failed', failure_reason = $2, updated_at = now()
@@ -229,7 +228,11 @@ async def create_flow(
 
 
 async def retry_flow(
-    organisation_id: uuid.UUID, assessment_id: uuid.UUID, settings: Settings, box: SecretBox
+    organisation_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    settings: Settings,
+    box: SecretBox,
+    clients: ProviderClients | None = None,
 ) -> dict[str, Any]:
     """Retry a failed creation. The conditional update lets only one of two concurrent
     retries through (a stuck 'creating' row may be retried after two minutes)."""
@@ -247,7 +250,7 @@ async def retry_flow(
         if current["status"] == "creating":
             raise AssessmentInputError({"status": "This assessment is being created already."})
         return current
-    return await create_flow(organisation_id, assessment_id, settings, box)
+    return await create_flow(organisation_id, assessment_id, settings, box, clients)
 
 
 async def delete_unusable(organisation_id: uuid.UUID, assessment_id: uuid.UUID) -> uuid.UUID:
@@ -260,5 +263,5 @@ async def delete_unusable(organisation_id: uuid.UUID, assessment_id: uuid.UUID) 
         organisation_id,
     )
     if job_id is None:
-        raise NotFoundException("No such assessment waiting to be created.")
+        raise NotFound("No such assessment waiting to be created.")
     return uuid.UUID(str(job_id))

@@ -7,11 +7,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from app import db
 from app.candidates.csv_import import CsvRow, clean_email, name_problems
 from app.candidates.stages import Stage
+from app.errors import NotFound
 from app.jobs.service import open_job
 from app.text import one_line
 
@@ -152,7 +151,7 @@ async def move_stage(
         stage,
     )
     if row is None:
-        raise NotFoundException("No such candidate in this job.")
+        raise NotFound("No such candidate in this job.")
     return dict(row)
 
 
@@ -164,7 +163,7 @@ async def get_candidate(organisation_id: uuid.UUID, candidate_id: uuid.UUID) -> 
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such candidate.")
+        raise NotFound("No such candidate.")
     return dict(row)
 
 

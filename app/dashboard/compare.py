@@ -12,10 +12,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from app import db
 from app.candidates.stages import Stage
+from app.errors import NotFound
 from app.invitations.cards import MISSING_LABELS, candidate_name
 from app.invitations.result_view import humanise, score_keys
 from app.invitations.statuses import InvitationStatus
@@ -139,7 +138,7 @@ async def _job_and_assessments(org: uuid.UUID, job_id: uuid.UUID) -> tuple[Any, 
         org,
     )
     if not rows:
-        raise NotFoundException("No such job.")
+        raise NotFound("No such job.")
     job = {"id": rows[0]["job_id"], "title": rows[0]["job_title"], "status": rows[0]["job_status"]}
     return job, [r for r in rows if r["id"] is not None]
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from app import db
 from app.emails import custom, rendering
+from app.errors import NotFound
 from app.queue import service as queue
 
 # Rendering lives in app/emails/rendering.py; these names stay here for their callers.
@@ -32,7 +31,7 @@ async def queue_invitation_email(kind: str, invitation_id: uuid.UUID) -> uuid.UU
         kind,
     )
     if row is None:
-        raise NotFoundException("No such invitation.")
+        raise NotFound("No such invitation.")
     expires = row["expires_at"]
     context = {
         "first_name": row["first_name"] or "there",
@@ -94,5 +93,5 @@ async def get_email(organisation_id: uuid.UUID, email_id: uuid.UUID) -> dict[str
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such email.")
+        raise NotFound("No such email.")
     return dict(row)

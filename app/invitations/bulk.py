@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from app import db
+from app.errors import NotFound
 
 _PROGRESS_SQL = """
     SELECT b.id, b.job_id, b.assessment_id, b.requested, b.total, b.skipped, b.created_at,
@@ -39,7 +38,7 @@ async def progress(organisation_id: uuid.UUID, bulk_id: uuid.UUID) -> dict[str, 
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such bulk invite.")
+        raise NotFound("No such bulk invite.")
     return _progress(row)
 
 

@@ -8,13 +8,12 @@ import uuid
 from typing import Any
 
 from app import db
-from app.crypto import SecretBox
 from app.emails.service import queue_invitation_email
 from app.invitations import timeline
 from app.invitations.statuses import InvitationStatus
 from app.privacy.matching import impersonal
 from app.providers.base import CreatedInterview, ProviderError
-from app.providers.connection import provider_for_org
+from app.providers.clients import provider_clients
 from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job, PermanentFailure, RetryLater
@@ -62,12 +61,10 @@ async def _invite_failed(job: Job, error: str, dead: bool) -> None:
 
 async def _create_interview(row: Any, ctx: Any) -> CreatedInterview:
     """The provider call, outside any transaction; errors become retry or permanent failure."""
-    box = ctx.resources.get("secret_box")
-    if box is None:
-        box = ctx.resources["secret_box"] = SecretBox(ctx.settings.secret_key)
     try:
-        provider = await provider_for_org(
-            row["organisation_id"], ctx.settings, box, row["provider"]
+        # fresh: the key is read now, so a key just changed or removed is honoured at once
+        provider = await provider_clients(ctx).get(
+            row["organisation_id"], row["provider"], fresh=True
         )
     except ProviderError as exc:
         raise PermanentFailure(str(exc)) from None
@@ -84,8 +81,6 @@ async def _create_interview(row: Any, ctx: Any) -> CreatedInterview:
         if exc.retryable:
             raise RetryLater(reason, delay=exc.retry_after) from None
         raise PermanentFailure(reason) from None
-    finally:
-        await provider.aclose()
 
 
 @job_kind("invite", on_failure=_invite_failed)

@@ -9,12 +9,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.statuses import AssessmentStatus
 from app.emails.service import queue_invitation_email
+from app.errors import NotFound
 from app.invitations import timeline
 from app.invitations.statuses import CANCELLABLE, InvitationStatus
 from app.jobs.service import open_job
@@ -41,7 +40,7 @@ async def _active_assessment(organisation_id: uuid.UUID, assessment_id: uuid.UUI
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such assessment.")
+        raise NotFound("No such assessment.")
     if row["status"] != AssessmentStatus.ACTIVE:
         raise InvitationError(
             f"The assessment “{row['title']}” is {row['status']}: only an active assessment "
@@ -63,7 +62,7 @@ async def _check_candidates(
     unknown = set(candidate_ids) - {r["candidate_id"] for r in found}
     if unknown:
         listed = ", ".join(sorted(str(u) for u in unknown)[:5])
-        raise NotFoundException(f"No such candidate in this job: {listed}.")
+        raise NotFound(f"No such candidate in this job: {listed}.")
 
 
 async def invite(
@@ -198,7 +197,7 @@ async def _lock(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> Any:
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such invitation.")
+        raise NotFound("No such invitation.")
     return row
 
 

@@ -6,9 +6,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.exceptions import ClientException, NotFoundException
-
 from app import db
+from app.errors import Conflict, NotFound
 from app.jobs.statuses import JobStatus
 from app.text import lines, one_line
 
@@ -17,10 +16,8 @@ class JobInputError(ValueError):
     """Input a person can fix; the message says how."""
 
 
-class JobClosed(ClientException):
+class JobClosed(Conflict):
     """Something that would grow a closed job (invite, add candidates, a new assessment)."""
-
-    status_code = 409
 
 
 @dataclass(frozen=True)
@@ -74,14 +71,14 @@ def _with_counts(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def get_job(organisation_id: uuid.UUID, job_id: uuid.UUID) -> dict[str, Any]:
-    """The job, or NotFoundException when it does not exist in this organisation."""
+    """The job, or NotFound when it does not exist in this organisation."""
     row = await db.fetchrow(
         f"SELECT {_JOB_COLUMNS} FROM job WHERE id = $1 AND organisation_id = $2",
         job_id,
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such job.")
+        raise NotFound("No such job.")
     return dict(row)
 
 
@@ -116,7 +113,7 @@ async def update_job(
         data.description,
     )
     if row is None:
-        raise NotFoundException("No such job.")
+        raise NotFound("No such job.")
     return dict(row)
 
 
@@ -131,7 +128,7 @@ async def set_status(organisation_id: uuid.UUID, job_id: uuid.UUID, status: str)
         status,
     )
     if row is None:
-        raise NotFoundException("No such job.")
+        raise NotFound("No such job.")
     return dict(row)
 
 
@@ -144,7 +141,7 @@ async def open_job(organisation_id: uuid.UUID, job_id: uuid.UUID, to: str) -> di
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such job.")
+        raise NotFound("No such job.")
     if row["status"] != JobStatus.OPEN:
         raise JobClosed(f"This job is closed: reopen it to {to}.")
     return dict(row)

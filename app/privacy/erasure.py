@@ -12,8 +12,6 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from app import db
 from app.accounts.service import CurrentUser
 from app.audit import redaction as audit_redaction
@@ -21,6 +19,7 @@ from app.audit.service import record_audit
 from app.candidates.redaction import erase_identity
 from app.crypto import SecretBox
 from app.emails.redaction import erase_candidate_emails
+from app.errors import NotFound
 from app.invitations import redaction as invitation_redaction
 from app.invitations import timeline
 from app.privacy.deliveries import remember_email, remember_interviews
@@ -80,7 +79,7 @@ async def load_candidate(
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such candidate.")
+        raise NotFound("No such candidate.")
     return row
 
 

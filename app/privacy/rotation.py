@@ -17,15 +17,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.exceptions import NotFoundException
-
 from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.webhook_secret import swap_webhook_secret
 from app.audit.service import record_audit
 from app.crypto import SecretBox
+from app.errors import NotFound
 from app.providers.base import FlowSpec, ProviderError
-from app.providers.connection import provider_for_org
+from app.providers.clients import ProviderClients, using
+from app.providers.connection import webhook_url
 from app.settings import Settings
 
 
@@ -56,12 +56,17 @@ async def secret_state(organisation_id: uuid.UUID, assessment_id: uuid.UUID) -> 
         organisation_id,
     )
     if row is None:
-        raise NotFoundException("No such assessment.")
+        raise NotFound("No such assessment.")
     return dict(row)
 
 
 async def rotate_secret(
-    user: CurrentUser, assessment_id: uuid.UUID, settings: Settings, box: SecretBox, ip: str = ""
+    user: CurrentUser,
+    assessment_id: uuid.UUID,
+    settings: Settings,
+    box: SecretBox,
+    ip: str = "",
+    clients: ProviderClients | None = None,
 ) -> Rotated:
     org = user.organisation_id
     row = await db.fetchrow(
@@ -72,10 +77,10 @@ async def rotate_secret(
         org,
     )
     if row is None:
-        raise NotFoundException("No such assessment.")
+        raise NotFound("No such assessment.")
     _check_rotatable(row)
     new_secret = secrets.token_urlsafe(32)
-    flow_id = await _create_flow(row, new_secret, settings, box)
+    flow_id = await _create_flow(row, new_secret, settings, clients)
     grace_until = dt.datetime.now(dt.UTC) + dt.timedelta(
         seconds=settings.webhook_secret_grace_seconds
     )
@@ -121,7 +126,9 @@ def _check_rotatable(row: Any) -> None:
         )
 
 
-async def _create_flow(row: Any, secret: str, settings: Settings, box: SecretBox) -> str:
+async def _create_flow(
+    row: Any, secret: str, settings: Settings, clients: ProviderClients | None
+) -> str:
     spec = FlowSpec(
         org_name=row["org_name"],
         title=row["title"],
@@ -131,15 +138,13 @@ async def _create_flow(row: Any, secret: str, settings: Settings, box: SecretBox
         video_enabled=row["video_enabled"],
         intro=row["intro"],
         outro=row["outro"],
-        webhook_url=f"{settings.public_base_url}/webhooks/{row['provider']}/{row['webhook_token']}",
+        webhook_url=webhook_url(settings, row["provider"], row["webhook_token"]),
         webhook_secret=secret,
     )
     try:
-        provider = await provider_for_org(row["organisation_id"], settings, box, row["provider"])
-        try:
+        async with using(clients, settings) as pool:
+            provider = await pool.get(row["organisation_id"], row["provider"], fresh=True)
             return await provider.create_flow(spec)
-        finally:
-            await provider.aclose()
     except ProviderError as exc:
         raise RotationError(
             f"Ribbon could not create the flow with the new secret, so nothing changed: {exc}"

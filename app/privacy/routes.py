@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from app.accounts.service import CurrentUser
 from app.crypto import SecretBox
 from app.privacy import erasure, rotation
+from app.providers.clients import ProviderClients
 from app.settings import Settings
 from app.web.client_address import client_ip
 
@@ -97,10 +98,13 @@ async def rotate(
     user: NamedDependency[CurrentUser],
     settings: NamedDependency[Settings],
     box: NamedDependency[SecretBox],
+    provider_clients: NamedDependency[ProviderClients],
     assessment_id: FromPath[uuid.UUID],
 ) -> Template | Redirect:
     try:
-        await rotation.rotate_secret(user, assessment_id, settings, box, ip=client_ip(request))
+        await rotation.rotate_secret(
+            user, assessment_id, settings, box, client_ip(request), provider_clients
+        )
     except rotation.RotationError as exc:
         return await _secret_page(user, settings, assessment_id, error=str(exc))
     return Redirect(

@@ -37,6 +37,7 @@ class Worker:
         poll_seconds: float = 1.0,
         lease_seconds: int = service.DEFAULT_LEASE_SECONDS,
         kinds: list[str] | None = None,
+        resources: dict[str, Any] | None = None,
     ) -> None:
         self.settings = settings
         self.concurrency = concurrency
@@ -44,7 +45,8 @@ class Worker:
         self.lease_seconds = lease_seconds
         self.kinds = kinds
         self.handlers: dict[str, JobKind] = load_handlers()
-        self.context = WorkerContext(settings=settings)
+        # resources: clients the caller shares with the jobs (the app's provider clients)
+        self.context = WorkerContext(settings=settings, resources=dict(resources or {}))
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
@@ -78,6 +80,10 @@ class Worker:
             for task in pending:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+        await self.close_resources()
+
+    async def close_resources(self) -> None:
+        """Close what the jobs opened and shared (the provider clients)."""
         for resource in self.context.resources.values():
             closer = getattr(resource, "aclose", None)
             if closer is not None:
@@ -199,12 +205,15 @@ async def run_until_idle(
     worker._scheduler = _NoScheduler()  # type: ignore[assignment]
     deadline = time.monotonic() + max_seconds
     ran = 0
-    while time.monotonic() < deadline:
-        jobs = await service.claim(worker.concurrency, kinds, worker.lease_seconds)
-        if not jobs:
-            break
-        await asyncio.gather(*(worker._run(job) for job in jobs))
-        ran += len(jobs)
+    try:
+        while time.monotonic() < deadline:
+            jobs = await service.claim(worker.concurrency, kinds, worker.lease_seconds)
+            if not jobs:
+                break
+            await asyncio.gather(*(worker._run(job) for job in jobs))
+            ran += len(jobs)
+    finally:
+        await worker.close_resources()
     return ran
 
 

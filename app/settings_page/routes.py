@@ -10,6 +10,8 @@ from litestar.response import Redirect, Template
 
 from app.accounts.service import CurrentUser
 from app.crypto import SecretBox
+from app.providers.clients import ProviderClients
+from app.providers.connection import webhook_url
 from app.settings import Settings
 from app.settings_page import service
 from app.web.client_address import client_ip
@@ -18,7 +20,7 @@ from app.web.client_address import client_ip
 async def _page(user: CurrentUser, settings: Settings, **extra: object) -> Template:
     context = {
         "connection": await service.connection(user.organisation_id),
-        "webhook_base": f"{settings.public_base_url}/webhooks/ribbon/",
+        "webhook_base": webhook_url(settings, "ribbon", ""),
         "api_base": settings.ribbon_api_base,
         **extra,
     }
@@ -74,9 +76,9 @@ async def connection_test(
     request: HTMXRequest,
     user: NamedDependency[CurrentUser],
     settings: NamedDependency[Settings],
-    box: NamedDependency[SecretBox],
+    provider_clients: NamedDependency[ProviderClients],
 ) -> Template:
-    verdict = await service.check_connection(user, settings, box, client_ip(request))
+    verdict = await service.check_connection(user, provider_clients, client_ip(request))
     if request.htmx:
         return Template("settings_page/_verdict.html", context={"verdict": verdict})
     return await _page(user, settings, verdict=verdict)

@@ -14,7 +14,7 @@ from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
 from app.crypto import SecretBox
 from app.providers.base import ProviderAuthError, ProviderError
-from app.providers.connection import provider_for_org
+from app.providers.clients import ProviderClients
 from app.providers.registry import make_provider
 from app.settings import Settings
 
@@ -122,12 +122,10 @@ async def remove_api_key(user: CurrentUser, ip: str = "") -> None:
     )
 
 
-async def check_connection(
-    user: CurrentUser, settings: Settings, box: SecretBox, ip: str = ""
-) -> Verdict:
+async def check_connection(user: CurrentUser, clients: ProviderClients, ip: str = "") -> Verdict:
     """Ping the provider with the stored key and say, in words, whether it works."""
     try:
-        provider = await provider_for_org(user.organisation_id, settings, box)
+        provider = await clients.get(user.organisation_id, "ribbon", fresh=True)
     except (ProviderError, ValueError) as exc:
         verdict = Verdict(False, str(exc))
     else:
@@ -138,8 +136,6 @@ async def check_connection(
             verdict = Verdict(False, f"Ribbon refused the API key: {exc}")
         except ProviderError as exc:
             verdict = Verdict(False, f"Ribbon could not be reached: {exc}")
-        finally:
-            await provider.aclose()
     await record_audit(
         user,
         "provider_connection_tested",

@@ -8,15 +8,20 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
+    ClientException,
     HTTPException,
     NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
     ServiceUnavailableException,
+    TooManyRequestsException,
     ValidationException,
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from app import db
+from app.errors import Conflict, DomainError, Forbidden, NotFound, TooMany
 from app.logs import get_logger
 from app.web.body_guard import ABORTED
 
@@ -63,7 +68,22 @@ def _validation_summary(exc: ValidationException) -> str:
     return "; ".join(parts) or str(exc.detail or "invalid input")
 
 
+def as_http(exc: DomainError) -> HTTPException:
+    """A service's refusal as the HTTP answer it stands for, with its message as the detail."""
+    if isinstance(exc, NotFound):
+        return NotFoundException(exc.message)
+    if isinstance(exc, Conflict):
+        return ClientException(exc.message, status_code=409)
+    if isinstance(exc, Forbidden):
+        return PermissionDeniedException(exc.message)
+    if isinstance(exc, TooMany):
+        return TooManyRequestsException(exc.message, headers={"Retry-After": str(exc.retry_after)})
+    return ClientException(exc.message)  # Invalid, and any refusal without a kind of its own
+
+
 def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, DomainError):
+        exc = as_http(exc)
     if isinstance(exc, RecursionError):
         # Litestar's JSON decoder recurses; a body nested thousands deep is bad input, not a bug.
         exc = ValidationException("The JSON body is nested too deeply.")

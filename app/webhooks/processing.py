@@ -23,13 +23,13 @@ from app.providers.base import (
     WebhookAdapter,
     WebhookEvent,
 )
+from app.providers.clients import ProviderClients, provider_clients
 from app.providers.registry import webhook_adapter
 from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job, PermanentFailure, RetryLater
 from app.webhooks import metrics
 from app.webhooks.inbox import PROCESS_KIND
-from app.webhooks.providers import ProviderCache, providers
 
 REDACTED_NOTE = "the payload was redacted (retention or erasure); nothing to process"
 UNKNOWN_ATTEMPTS = 5  # an invitation row may not be committed yet: wait this many attempts
@@ -175,12 +175,12 @@ def _not_found_yet(job: Job, what: str) -> Exception:
 
 
 async def fetch_interview(
-    cache: ProviderCache, organisation_id: uuid.UUID, provider: str, interview_id: str, job: Job
+    clients: ProviderClients, organisation_id: uuid.UUID, provider: str, interview_id: str, job: Job
 ) -> InterviewResult:
     """The interview from the provider; provider trouble becomes a retry (honouring
     Retry-After), a missing interview is retried a few times, then the job is dead."""
     try:
-        client = await cache.get(organisation_id, provider)
+        client = await clients.get(organisation_id, provider)
         return await client.get_interview(interview_id)
     except ProviderError as exc:
         metrics.PROVIDER_ERRORS.labels(provider, type(exc).__name__).inc()
@@ -196,7 +196,9 @@ async def _process_interview(
     job: Job, ctx: Any, row: Any, adapter: WebhookAdapter, event: WebhookEvent
 ) -> None:
     org_id, interview_id = row["organisation_id"], str(event.interview_id)
-    fetched = await fetch_interview(providers(ctx), org_id, row["provider"], interview_id, job)
+    fetched = await fetch_interview(
+        provider_clients(ctx), org_id, row["provider"], interview_id, job
+    )
     recheck = int(job.payload.get("recheck", 0))
     async with queue.fenced(job):
         source = f"webhook received: {event.event_type}"

@@ -13,13 +13,13 @@ from app.invitations import lifecycle
 from app.invitations.statuses import AT_PROVIDER
 from app.logs import get_logger
 from app.providers.base import InterviewStatus, ProviderError
+from app.providers.clients import provider_clients
 from app.providers.registry import webhook_adapter
 from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job
 from app.webhooks import metrics
 from app.webhooks.processing import fetch_interview
-from app.webhooks.providers import providers
 
 log = get_logger(__name__)
 
@@ -72,7 +72,7 @@ async def _completed_elsewhere(ctx: Any, org_id: uuid.UUID) -> list[Any]:
     """Invitations we show as invited/pending whose interview the provider lists as completed."""
     ids: list[str] = []
     try:
-        client = await providers(ctx).get(org_id)
+        client = await provider_clients(ctx).get(org_id, "ribbon")
         async for result in client.list_interviews(InterviewStatus.COMPLETED):
             ids.append(result.interview_id)
             if len(ids) >= LIST_LIMIT:
@@ -104,7 +104,7 @@ async def reconcile_invitation(job: Job, ctx: Any) -> None:
         row["provider"],
         row["provider_interview_id"],
     )
-    fetched = await fetch_interview(providers(ctx), org_id, provider, interview_id, job)
+    fetched = await fetch_interview(provider_clients(ctx), org_id, provider, interview_id, job)
     async with queue.fenced(job):
         await lifecycle.record_result(
             org_id,

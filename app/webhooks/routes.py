@@ -15,7 +15,7 @@ from litestar.params import FromPath
 from app.crypto import SecretBox
 from app.logs import get_logger
 from app.providers.base import UnusablePayload, WebhookAdapter
-from app.providers.registry import webhook_adapter
+from app.providers.registry import PROVIDERS, webhook_adapter
 from app.web.numbers import whole_number
 from app.webhooks import inbox, metrics
 from app.webhooks.inbox import DB_UNAVAILABLE, Endpoint, EndpointCache, db_unavailable
@@ -87,15 +87,18 @@ def _verified(adapter: WebhookAdapter, endpoint: Endpoint, body: bytes, headers:
 
 
 @post(
-    "/webhooks/ribbon/{token:str}",
-    name="webhook_ribbon",
+    "/webhooks/{provider:str}/{token:str}",
+    name="webhook",
     exclude_from_auth=True,
     exclude_from_csrf=True,
     include_in_schema=False,
     status_code=202,
 )
 async def receive_webhook(
-    request: Request[Any, Any, Any], token: FromPath[str], box: NamedDependency[SecretBox]
+    request: Request[Any, Any, Any],
+    provider: FromPath[str],
+    token: FromPath[str],
+    box: NamedDependency[SecretBox],
 ) -> Response[bytes]:
     """Store an authentic delivery and answer 202; the README's Webhooks section lists every
     other answer."""
@@ -103,6 +106,8 @@ async def receive_webhook(
     if length and (whole_number(length, maximum=10**18) or 0) > MAX_BODY:
         return await _too_large(request)
     request_id = str(request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex)
+    if provider not in PROVIDERS:
+        return _answer(404, "unknown_token", "No provider has this webhook address.")
     if not TOKEN_SHAPE.fullmatch(token):  # never sends NUL bytes or junk to the database
         return _answer(404, "unknown_token", "No assessment has this webhook address.")
     cache = _cache(box)
@@ -111,7 +116,8 @@ async def receive_webhook(
         fresh = endpoint is None
         if endpoint is None:
             endpoint = await cache.load(token)
-        if endpoint is None:
+        if endpoint is None or endpoint.provider != provider:
+            # another provider's token is as unknown here as a made-up one
             return _answer(404, "unknown_token", "No assessment has this webhook address.")
         try:
             body = await _read_body(request)

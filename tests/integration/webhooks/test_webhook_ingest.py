@@ -9,7 +9,9 @@ import json
 import socket
 
 from app import db
+from app.providers.connection import webhook_url
 from app.providers.ribbon.webhooks import sign
+from app.webhooks import routes as webhook_routes
 from tests.factories import BOX, make_assessment, make_invitation, make_org
 from tests.webhook_support import (
     FakeRibbon,
@@ -82,6 +84,53 @@ async def test_unknown_token_is_404(client):
     response = await post(client, "no-such-token", payload("interview_processed"), "x")
     assert response.status_code == 404
     assert await deliveries() == []
+
+
+async def test_the_ribbon_address_given_out_is_the_one_that_stores(client, settings):
+    assessment = await make_assessment(await make_org())
+    url = webhook_url(settings, "ribbon", assessment.token)
+    assert url == f"{settings.public_base_url}/webhooks/ribbon/{assessment.token}"
+    body = payload("interview_processed")
+    response = await client.post(
+        url.removeprefix(settings.public_base_url),
+        content=body,
+        headers={"x-ribbon-signature": sign(body, assessment.secret)},
+    )
+    assert response.status_code == 202, response.text
+    assert len(await deliveries()) == 1
+
+
+async def test_an_unknown_provider_is_404_with_a_message(client):
+    assessment = await make_assessment(await make_org())
+    body = payload("interview_processed")
+    response = await client.post(
+        f"/webhooks/acme/{assessment.token}",
+        content=body,
+        headers={"x-ribbon-signature": sign(body, assessment.secret)},
+    )
+    assert response.status_code == 404
+    assert response.json() == {
+        "status_code": 404,
+        "message": "No provider has this webhook address.",
+    }
+    assert await deliveries() == []
+    assert await jobs() == 0
+
+
+async def test_a_token_of_another_provider_is_404(client, monkeypatch):
+    monkeypatch.setattr(webhook_routes, "PROVIDERS", ("ribbon", "acme"))
+    assessment = await make_assessment(await make_org())  # a Ribbon assessment
+    body = payload("interview_processed")
+    for _ in range(2):  # the second time from the endpoint cache
+        response = await client.post(
+            f"/webhooks/acme/{assessment.token}",
+            content=body,
+            headers={"x-ribbon-signature": sign(body, assessment.secret)},
+        )
+        assert response.status_code == 404
+        assert response.json()["message"] == "No assessment has this webhook address."
+        assert (await post(client, assessment.token, body, assessment.secret)).status_code == 202
+    assert len(await deliveries()) == 1  # the Ribbon posts: stored, then a duplicate
 
 
 async def test_missing_forged_and_wrong_secret_signatures_are_401(client):
