@@ -48,7 +48,6 @@ READ_MODELS: dict[str, tuple[str, ...]] = {
         "invitation_event",
         "queue_job",
     ),
-    "app.webhooks.providers": ("organisation",),  # the provider key
     "app.providers.connection": ("organisation",),  # the provider key
     "app.settings_page.service": ("organisation",),  # the provider key's hint
     # Privacy finds everything that names a person before erasing it through the owners.
