@@ -34,7 +34,7 @@ from app.web.errors import error_response
 from app.web.request_id import request_id_middleware
 from app.web.security import add_security_headers
 from app.web.templating import configure_templates
-from app.web.timing import server_timing_middleware
+from app.web.timing import instrument_connection, server_timing_middleware
 
 # Paths reached without a browser session: machine-to-machine endpoints carry their own
 # authentication (a signature, a Bearer token) and so need no CSRF token.
@@ -144,7 +144,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owns_pool = db.engine().pool is None  # tests share one pool across apps
-        await db.start_pool()
+        await db.start_pool(init=instrument_connection)  # Server-Timing counts queries
         workers: list[Any] = []
         if run_worker:
             from app.queue.worker import start_background_worker

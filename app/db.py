@@ -7,7 +7,6 @@ import contextlib
 import io
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -15,9 +14,13 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
+from app.settings import PROJECT_ROOT
+
 log = logging.getLogger(__name__)
 
 SANDBOX_APP = "ribbon_sandbox"  # the sandbox's migration set, applied only where it runs
+# Hirewire's migrations (app/piccolo_app.py points Piccolo at the same folder).
+MIGRATIONS_FOLDER = PROJECT_ROOT / "migrations"
 MIGRATION_LOCK_ID = 7_420_001  # pg_advisory_lock key: one migrator at a time across processes
 
 # What "the database is unavailable" looks like from asyncpg and the pool: answered with 503.
@@ -77,13 +80,16 @@ def current_dsn() -> str:
     return str(engine().config["dsn"])
 
 
-async def start_pool(max_size: int = 10) -> None:
-    from app.web.timing import instrument_connection
+ConnectionHook = Callable[[asyncpg.Connection], Awaitable[None]]
 
+
+async def start_pool(max_size: int = 10, init: ConnectionHook | None = None) -> None:
+    """Start the engine's pool. `init` runs on each new connection: the web app passes its
+    query counter (app.web.timing), so this module needs nothing from the layers above it."""
     eng = engine()
     if eng.pool is None:
         await eng.start_connection_pool(
-            min_size=1, max_size=max_size, init=instrument_connection, reset=_keep_session
+            min_size=1, max_size=max_size, init=init, reset=_keep_session
         )
 
 
@@ -157,9 +163,7 @@ def sql_migration(
 
 
 def migration_ids() -> list[str]:
-    from app.piccolo_app import APP_CONFIG
-
-    folder = Path(APP_CONFIG.resolved_migrations_folder_path)
+    folder = MIGRATIONS_FOLDER
     ids = []
     for path in sorted(folder.glob("hirewire_*.py")):
         for line in path.read_text().splitlines():
