@@ -18,6 +18,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+import app.background  # noqa: F401  (registers every feature's jobs for the worker)
 from app import db
 from app.accounts import routes as account_routes
 from app.accounts import team_routes, token_routes

@@ -152,6 +152,8 @@ def _serve(settings: Settings, host: str, port: int, run_worker: bool) -> None:
 def worker(concurrency: int, lease_seconds: int) -> None:
     """Run a background worker until SIGTERM or Ctrl+C (running jobs finish or are released)."""
     settings = resolve_database(load_settings())
+    # Imported here, as each command's own modules are, so the CLI starts fast.
+    import app.background  # noqa: F401  (registers every feature's job kinds)
     from app.logs import configure
     from app.queue.worker import Worker
 

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
+import app.background  # noqa: F401  (registers every feature's job kinds)
 from app import db, embedded_db
 from app.settings import PROJECT_ROOT, Settings
 from app.web.timing import instrument_connection

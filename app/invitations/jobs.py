@@ -15,8 +15,11 @@ from app.privacy.matching import impersonal
 from app.providers.base import CreatedInterview, ProviderError
 from app.providers.connection import provider_for_org
 from app.queue import service as queue
+from app.queue.periodic import periodic
 from app.queue.registry import job_kind
 from app.queue.service import Job, PermanentFailure, RetryLater
+
+EXPIRE_EVERY_SECONDS = 300
 
 _LOAD_SQL = """
     SELECT i.id, i.organisation_id, i.job_id, i.status, i.provider, i.provider_interview_id,
@@ -133,6 +136,7 @@ async def invite(job: Job, ctx: Any) -> None:
         await timeline.announce(row["organisation_id"], row["job_id"], invitation_id)
 
 
+@periodic("expire_invitations", every=lambda settings: EXPIRE_EVERY_SECONDS)
 @job_kind("expire_invitations")
 async def expire_invitations(job: Job, ctx: Any) -> None:
     async with queue.fenced(job):

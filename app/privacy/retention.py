@@ -25,6 +25,7 @@ from app.accounts.service import forget_old_attempts
 from app.audit.service import record_audit
 from app.logs import get_logger
 from app.queue import service as queue
+from app.queue.periodic import periodic
 from app.queue.registry import job_kind
 from app.queue.service import Job
 
@@ -140,6 +141,7 @@ async def redact_expired(days: int, batch: int = BATCH) -> RetentionRun:
     return run
 
 
+@periodic(KIND, every=lambda settings: EVERY_SECONDS)
 @job_kind(KIND)
 async def retention(job: Job, ctx: Any) -> None:
     days = ctx.settings.raw_payload_retention_days
