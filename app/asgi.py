@@ -22,6 +22,7 @@ import app.background  # noqa: F401  (registers every feature's jobs for the wor
 from app import db
 from app.accounts import routes as account_routes
 from app.accounts import team_routes, token_routes
+from app.accounts.auth import AuthMiddleware, provide_user, requires_token
 from app.audit import routes as audit_routes
 from app.crypto import SecretBox
 from app.dashboard.live import live_plugins
@@ -29,7 +30,6 @@ from app.emails import template_routes as email_template_routes
 from app.logs import configure as configure_logging
 from app.settings import PROJECT_ROOT, Settings
 from app.web import routes as web_routes
-from app.web.auth import AuthMiddleware, provide_user, requires_token
 from app.web.body_guard import body_guard
 from app.web.errors import error_response
 from app.web.request_id import request_id_middleware

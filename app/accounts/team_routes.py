@@ -16,13 +16,13 @@ from litestar.response import Redirect, Template
 from msgspec import Struct
 
 from app.accounts import service, team
+from app.accounts.auth import requires_admin, requires_user
 from app.accounts.browser import start_browser_session
 from app.accounts.passwords import check_password
 from app.accounts.service import AccountError, CurrentUser
 from app.audit.service import record_audit
 from app.crypto import SecretBox
 from app.settings import Settings
-from app.web.auth import requires_admin, requires_user
 from app.web.client_address import client_ip
 
 NOTICES = {

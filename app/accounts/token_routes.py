@@ -15,9 +15,9 @@ from litestar.response import Redirect, Template
 from msgspec import Struct
 
 from app.accounts import tokens
+from app.accounts.auth import requires_token, requires_user
 from app.accounts.service import AccountError, CurrentUser
 from app.audit.service import record_audit
-from app.web.auth import requires_token, requires_user
 from app.web.client_address import client_ip
 
 

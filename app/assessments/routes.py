@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
 from app.assessments import service
 from app.assessments.service import (
@@ -27,7 +28,6 @@ from app.crypto import SecretBox
 from app.invitations.service import cards_for_assessment
 from app.jobs.service import get_job, open_job
 from app.settings import Settings
-from app.web.auth import requires_user
 from app.web.client_address import client_ip
 from app.web.numbers import whole_number
 

@@ -8,9 +8,9 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from app.accounts.auth import requires_admin
 from app.accounts.service import CurrentUser
 from app.audit.service import audit_page
-from app.web.auth import requires_admin
 from app.web.numbers import whole_number
 
 PAGE_SIZE = 50

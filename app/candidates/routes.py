@@ -18,6 +18,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from app import db
+from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
 from app.candidates import service
 from app.candidates.csv_import import (
@@ -36,7 +37,6 @@ from app.emails.service import emails_of_candidate
 from app.invitations.service import cards_for_candidate
 from app.jobs.routes import job_page_context
 from app.jobs.service import open_job
-from app.web.auth import requires_user
 from app.webhooks.service import unapplied_moves
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

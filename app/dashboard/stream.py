@@ -27,11 +27,11 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from app import db
 from app.accounts import service
+from app.accounts.auth import SESSION_COOKIE, requires_user
 from app.accounts.service import CurrentUser
 from app.dashboard.live import RESYNC, LiveHub
 from app.invitations import cards
 from app.settings import Settings
-from app.web.auth import SESSION_COOKIE, requires_user
 from app.web.numbers import whole_number
 
 CATCH_UP_MARGIN = dt.timedelta(seconds=15)  # longer than any writer's transaction

@@ -9,9 +9,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 
+from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
 from app.emails.service import get_email
-from app.web.auth import requires_user
 
 # The HTML part is shown in an <iframe sandbox>: no scripts, no forms, no same-origin access,
 # only inline styles (emails need them) and images; framed by our own pages only.

@@ -15,11 +15,11 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from app import db
+from app.accounts.auth import requires_admin, requires_user
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
 from app.emails import custom, rendering
 from app.emails.routes import EMAIL_HTML_CSP
-from app.web.auth import requires_admin, requires_user
 from app.web.client_address import client_ip
 
 TITLES = {"invite": "Invitation", "reminder": "Reminder"}

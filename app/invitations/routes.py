@@ -13,12 +13,12 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
 from app.invitations import bulk, cards, service
 from app.invitations.service import InvitationError
 from app.jobs.routes import job_page_context
 from app.jobs.service import get_job
-from app.web.auth import requires_user
 
 VARY = {"Vary": "HX-Request", "Cache-Control": "no-store"}
 

@@ -13,6 +13,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from app import db
+from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
 from app.assessments.service import job_assessments
 from app.audit.service import record_audit
@@ -21,7 +22,6 @@ from app.invitations.bulk import recent_for_job
 from app.jobs import service
 from app.jobs.service import JobInput, JobInputError
 from app.jobs.window import INVITATION_STATUSES, Window, candidate_page, clean_window
-from app.web.auth import requires_user
 from app.web.client_address import client_ip
 from app.web.numbers import whole_number
 from app.web.templating import STATUS_LABELS

@@ -12,11 +12,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from app.accounts.auth import requires_admin
 from app.accounts.service import CurrentUser
 from app.crypto import SecretBox
 from app.privacy import erasure, rotation
 from app.settings import Settings
-from app.web.auth import requires_admin
 from app.web.client_address import client_ip
 
 

@@ -10,9 +10,9 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
+from app.accounts.auth import requires_admin
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
-from app.web.auth import requires_admin
 from app.web.client_address import client_ip
 from app.webhooks import service
 

@@ -12,9 +12,9 @@ from litestar.params import FromPath, FromQuery, Parameter
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
+from app.accounts.auth import requires_admin
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
-from app.web.auth import requires_admin
 from app.web.client_address import client_ip
 from app.webhooks import service
 from app.webhooks.tables import DELIVERY_STATUSES
