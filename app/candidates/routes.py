@@ -34,9 +34,11 @@ from app.candidates.csv_import import (
 from app.candidates.tables import STAGES
 from app.crypto import SecretBox
 from app.emails.service import emails_of_candidate
+from app.invitations.result_view import results_for_candidate
 from app.invitations.service import cards_for_candidate
-from app.jobs.routes import job_page_context
+from app.jobs.page import job_page_context
 from app.jobs.service import open_job
+from app.web.cursors import live_cursor
 from app.webhooks.service import unapplied_moves
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -257,9 +259,6 @@ async def candidate_detail(
     box: NamedDependency[SecretBox],
     candidate_id: FromPath[uuid.UUID],
 ) -> Template:
-    from app.dashboard.stream import live_cursor
-    from app.invitations.result_view import results_for_candidate
-
     org = user.organisation_id
     # One connection for the page's reads instead of a pool checkout (and reset) for each.
     async with db.transaction():

@@ -19,9 +19,9 @@ from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
 from app.dashboard import compare
 from app.dashboard.home import home as home_page
-from app.dashboard.stream import live_cursor
 from app.invitations import cards, result_view
 from app.settings import Settings
+from app.web.cursors import live_cursor
 
 VARY = {"Vary": "HX-Request", "Cache-Control": "no-store"}
 

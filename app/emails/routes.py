@@ -11,14 +11,8 @@ from litestar.response import Template
 
 from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
+from app.emails.rendering import EMAIL_HTML_CSP
 from app.emails.service import get_email
-
-# The HTML part is shown in an <iframe sandbox>: no scripts, no forms, no same-origin access,
-# only inline styles (emails need them) and images; framed by our own pages only.
-EMAIL_HTML_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; "
-    "frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox"
-)
 
 
 @get("/emails/{email_id:uuid}", name="email_detail", guards=[requires_user])

@@ -19,7 +19,6 @@ from app.accounts.auth import requires_admin, requires_user
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
 from app.emails import custom, rendering
-from app.emails.routes import EMAIL_HTML_CSP
 from app.web.client_address import client_ip
 
 TITLES = {"invite": "Invitation", "reminder": "Reminder"}
@@ -115,7 +114,7 @@ async def template_preview(
         html,
         media_type=MediaType.HTML,
         headers={
-            "content-security-policy": EMAIL_HTML_CSP,
+            "content-security-policy": rendering.EMAIL_HTML_CSP,
             "x-frame-options": "SAMEORIGIN",
             "cache-control": "no-store",
         },
