@@ -20,10 +20,9 @@ from litestar.template.config import TemplateConfig
 
 import app.background  # noqa: F401  (registers every feature's jobs for the worker)
 from app import db
+from app.accounts import audit_routes, team_routes, token_routes
 from app.accounts import routes as account_routes
-from app.accounts import team_routes, token_routes
 from app.accounts.auth import AuthMiddleware, provide_user, requires_token
-from app.audit import routes as audit_routes
 from app.crypto import SecretBox
 from app.dashboard.live import live_plugins
 from app.emails import template_routes as email_template_routes

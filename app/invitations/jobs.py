@@ -9,15 +9,16 @@ from typing import Any
 
 from app import db
 from app.crypto import SecretBox
+from app.emails.sender import on_email_sent
 from app.emails.service import queue_invitation_email
 from app.invitations import timeline
-from app.privacy.matching import impersonal
 from app.providers.base import CreatedInterview, ProviderError
 from app.providers.connection import provider_for_org
 from app.queue import service as queue
 from app.queue.periodic import periodic
 from app.queue.registry import job_kind
 from app.queue.service import Job, PermanentFailure, RetryLater
+from app.text import impersonal
 
 EXPIRE_EVERY_SECONDS = 300
 
@@ -29,6 +30,22 @@ _LOAD_SQL = """
     JOIN candidate c ON c.id = i.candidate_id
     WHERE i.id = $1
 """
+
+
+@on_email_sent
+async def _email_sent(email: Any) -> None:
+    """An email sent for an invitation (the invite, a reminder) goes on its timeline, without the
+    address: the timeline is shown to every recruiter of the job."""
+    if email["invitation_id"] is None:
+        return
+    await timeline.add_event(
+        email["organisation_id"],
+        email["invitation_id"],
+        "email_sent",
+        f"{email['kind'].capitalize()} email sent",
+        {"email_id": str(email["id"])},
+    )
+    await timeline.announce(email["organisation_id"], email["job_id"], email["invitation_id"])
 
 
 async def _invite_failed(job: Job, error: str, dead: bool) -> None:
