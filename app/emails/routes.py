@@ -11,8 +11,8 @@ from litestar.response import Template
 
 from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
-from app.emails.rendering import EMAIL_HTML_CSP
 from app.emails.service import get_email
+from app.mail.rendering import EMAIL_HTML_CSP
 
 
 @get("/emails/{email_id:uuid}", name="email_detail", guards=[requires_user])

@@ -18,7 +18,8 @@ from app import db
 from app.accounts.auth import requires_admin, requires_user
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
-from app.emails import custom, rendering
+from app.emails import custom
+from app.mail import rendering
 from app.web.client_address import client_ip
 
 TITLES = {"invite": "Invitation", "reminder": "Reminder"}
