@@ -23,11 +23,27 @@ from app import db
 from app.accounts import audit_routes, team_routes, token_routes
 from app.accounts import routes as account_routes
 from app.accounts.auth import AuthMiddleware, provide_user, requires_token
+from app.assessments import api as assessment_api
+from app.assessments import routes as assessment_routes
+from app.candidates import api as candidate_api
+from app.candidates import routes as candidate_routes
 from app.crypto import SecretBox
+from app.dashboard import routes as dashboard_routes
+from app.dashboard import stream as dashboard_stream
 from app.dashboard.live import live_plugins
+from app.emails import routes as email_routes
 from app.emails import template_routes as email_template_routes
+from app.invitations import api as invitation_api
+from app.invitations import routes as invitation_routes
+from app.jobs import api as job_api
+from app.jobs import routes as job_routes
 from app.logs import configure as configure_logging
+from app.privacy import routes as privacy
+from app.providers.ribbon.sandbox.delivery import Deliverer
+from app.providers.ribbon.sandbox.routes import sandbox_routers
+from app.queue.worker import start_background_worker
 from app.settings import PROJECT_ROOT, Settings
+from app.settings_page import routes as settings_routes
 from app.web import routes as web_routes
 from app.web.body_guard import body_guard
 from app.web.errors import error_response
@@ -35,6 +51,9 @@ from app.web.request_id import request_id_middleware
 from app.web.security import add_security_headers
 from app.web.templating import configure_templates
 from app.web.timing import instrument_connection, server_timing_middleware
+from app.webhooks import api as webhook_api
+from app.webhooks import log_routes
+from app.webhooks import routes as webhook_routes
 
 # Paths reached without a browser session: machine-to-machine endpoints carry their own
 # authentication (a signature, a Bearer token) and so need no CSRF token.
@@ -52,9 +71,6 @@ NO_SESSION_LOOKUP = [
 
 
 def html_routes() -> list[Any]:
-    from app.dashboard import routes as dashboard_routes
-    from app.dashboard import stream as dashboard_stream
-
     return [
         *web_routes.ROUTES,
         *account_routes.ROUTES,
@@ -71,26 +87,15 @@ def html_routes() -> list[Any]:
 
 
 def privacy_routes() -> list[Any]:
-    from app.privacy import routes as privacy
-
     return [*privacy.ROUTES]
 
 
 def webhook_log_routes() -> list[Any]:
-    from app.webhooks import log_routes
-
     return [*log_routes.ROUTES]
 
 
 def recruiter_routes() -> list[Any]:
     """Settings, jobs, candidates, assessments, invitations and the email outbox."""
-    from app.assessments import routes as assessment_routes
-    from app.candidates import routes as candidate_routes
-    from app.emails import routes as email_routes
-    from app.invitations import routes as invitation_routes
-    from app.jobs import routes as job_routes
-    from app.settings_page import routes as settings_routes
-
     return [
         *settings_routes.ROUTES,
         *job_routes.ROUTES,
@@ -102,12 +107,6 @@ def recruiter_routes() -> list[Any]:
 
 
 def api_routes() -> list[Any]:
-    from app.assessments import api as assessment_api
-    from app.candidates import api as candidate_api
-    from app.invitations import api as invitation_api
-    from app.jobs import api as job_api
-    from app.webhooks import api as webhook_api
-
     return [
         *token_routes.API_ROUTES,
         *webhook_api.ROUTES,
@@ -120,12 +119,8 @@ def api_routes() -> list[Any]:
 
 def public_routes(settings: Settings | None = None) -> list[Any]:
     """Routes outside the dashboard: webhooks, the sandbox, metrics."""
-    from app.webhooks import routes as webhook_routes
-
     routes: list[Any] = [*webhook_routes.PUBLIC_ROUTES]
     if settings is not None and settings.sandbox_enabled:
-        from app.providers.ribbon.sandbox.routes import sandbox_routers
-
         routes.extend(sandbox_routers())
     return routes
 
@@ -147,13 +142,9 @@ def create_app(
         await db.start_pool(init=instrument_connection)  # Server-Timing counts queries
         workers: list[Any] = []
         if run_worker:
-            from app.queue.worker import start_background_worker
-
             workers.append(await start_background_worker(settings))
         if settings.sandbox_enabled:
             # The sandbox delivers its webhooks from its own loop, as Ribbon would.
-            from app.providers.ribbon.sandbox.delivery import Deliverer
-
             workers.append(await Deliverer().start())
         try:
             yield
