@@ -22,7 +22,13 @@ import app.background  # noqa: F401  (registers every feature's jobs for the wor
 from app import db
 from app.accounts import audit_routes, team_routes, token_routes
 from app.accounts import routes as account_routes
-from app.accounts.auth import AuthMiddleware, provide_user, requires_token
+from app.accounts.auth import (
+    AuthMiddleware,
+    provide_user,
+    requires_admin,
+    requires_token,
+    requires_user,
+)
 from app.assessments import api as assessment_api
 from app.assessments import routes as assessment_routes
 from app.candidates import api as candidate_api
@@ -71,33 +77,38 @@ NO_SESSION_LOOKUP = [
 
 
 def html_routes() -> list[Any]:
-    return [
-        *web_routes.ROUTES,
-        *account_routes.ROUTES,
+    """The pages, one router per access level: each guard is declared once, here."""
+    signed_in = [
         *token_routes.HTML_ROUTES,
         *team_routes.ROUTES,
         *email_template_routes.ROUTES,
-        *audit_routes.ROUTES,
         *dashboard_routes.ROUTES,
         *dashboard_stream.ROUTES,
         *recruiter_routes(),
-        *webhook_log_routes(),
-        *privacy_routes(),
+        Router("/", route_handlers=admin_routes(), guards=[requires_admin]),
+    ]
+    return [
+        *web_routes.PUBLIC_ROUTES,
+        *account_routes.PUBLIC_ROUTES,
+        Router("/", route_handlers=signed_in, guards=[requires_user]),
     ]
 
 
-def privacy_routes() -> list[Any]:
-    return [*privacy.ROUTES]
-
-
-def webhook_log_routes() -> list[Any]:
-    return [*log_routes.ROUTES]
+def admin_routes() -> list[Any]:
+    """Organisation settings, the team, the audit log, webhook deliveries and erasure."""
+    return [
+        *settings_routes.ADMIN_ROUTES,
+        *email_template_routes.ADMIN_ROUTES,
+        *team_routes.ADMIN_ROUTES,
+        *audit_routes.ADMIN_ROUTES,
+        *log_routes.ADMIN_ROUTES,
+        *privacy.ADMIN_ROUTES,
+    ]
 
 
 def recruiter_routes() -> list[Any]:
-    """Settings, jobs, candidates, assessments, invitations and the email outbox."""
+    """Jobs, candidates, assessments, invitations and the email outbox."""
     return [
-        *settings_routes.ROUTES,
         *job_routes.ROUTES,
         *candidate_routes.ROUTES,
         *assessment_routes.ROUTES,
@@ -109,11 +120,11 @@ def recruiter_routes() -> list[Any]:
 def api_routes() -> list[Any]:
     return [
         *token_routes.API_ROUTES,
-        *webhook_api.ROUTES,
         *job_api.ROUTES,
         *candidate_api.ROUTES,
         *assessment_api.ROUTES,
         *invitation_api.ROUTES,
+        Router("/", route_handlers=webhook_api.ADMIN_ROUTES, guards=[requires_admin]),
     ]
 
 

@@ -15,12 +15,18 @@ from app.assessments.tables import Assessment
 from app.audit.tables import AuditEvent
 from app.candidates.tables import Application, Candidate
 from app.emails.tables import EmailMessage, EmailTemplate
-from app.invitations.tables import AssessmentResult, BulkInvite, Invitation, InvitationEvent
+from app.invitations.tables import (
+    AssessmentResult,
+    BulkInvite,
+    Invitation,
+    InvitationEvent,
+    ProviderStageMove,
+)
 from app.jobs.tables import Job
 from app.privacy.tables import ErasedEmail, ErasedInterview
 from app.queue.tables import QueueJob
 from app.settings import PROJECT_ROOT
-from app.webhooks.tables import ProviderStageMove, WebhookDelivery
+from app.webhooks.tables import WebhookDelivery
 
 APP_CONFIG = AppConfig(
     app_name="hirewire",

@@ -105,7 +105,7 @@ async def logout(request: HTMXRequest) -> Redirect:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await service.end_session(token)
-    response = Redirect("/login")
+    response = Redirect(request.app.route_reverse("login"))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -201,7 +201,7 @@ async def reset_submit(
     return Redirect("/login?notice=password_reset")
 
 
-ROUTES = [
+PUBLIC_ROUTES = [
     login_page,
     login_submit,
     logout,

@@ -16,7 +16,6 @@ from litestar.response import Redirect, Template
 from msgspec import Struct
 
 from app.accounts import service, team
-from app.accounts.auth import requires_admin, requires_user
 from app.accounts.browser import start_browser_session
 from app.accounts.passwords import check_password
 from app.accounts.service import AccountError, CurrentUser
@@ -39,7 +38,7 @@ async def _team_page(user: CurrentUser, status: int = 200, **extra: object) -> T
     return Template("accounts/team.html", context=context, status_code=status)
 
 
-@get("/team", name="team", guards=[requires_admin])
+@get("/team", name="team")
 async def team_page(user: NamedDependency[CurrentUser], done: FromQuery[str] = "") -> Template:
     return await _team_page(user, notice=NOTICES.get(done))
 
@@ -50,7 +49,7 @@ class InviteForm(Struct):
     role: str = "recruiter"
 
 
-@post("/team/invite", name="team_invite", guards=[requires_admin])
+@post("/team/invite", name="team_invite")
 async def team_invite(
     request: HTMXRequest,
     user: NamedDependency[CurrentUser],
@@ -71,7 +70,7 @@ async def team_invite(
         {"role": data.role},
         ip=client_ip(request),
     )
-    return Redirect("/team?done=invited")
+    return Redirect(request.app.route_reverse("team") + "?done=invited")
 
 
 async def _act(
@@ -86,10 +85,10 @@ async def _act(
     except AccountError as exc:
         return await _team_page(user, status=400, error=str(exc))
     await record_audit(user, f"member_{action}", "user", str(member["id"]), ip=client_ip(request))
-    return Redirect(f"/team?done={action}")
+    return Redirect(f"{request.app.route_reverse('team')}?done={action}")
 
 
-@post("/team/{user_id:uuid}/role", name="team_role", guards=[requires_admin])
+@post("/team/{user_id:uuid}/role", name="team_role")
 async def team_role(
     request: HTMXRequest, user: NamedDependency[CurrentUser], user_id: FromPath[uuid.UUID]
 ) -> Template | Redirect:
@@ -97,21 +96,21 @@ async def team_role(
     return await _act(request, user, "role", team.set_role(user, user_id, role))
 
 
-@post("/team/{user_id:uuid}/deactivate", name="team_deactivate", guards=[requires_admin])
+@post("/team/{user_id:uuid}/deactivate", name="team_deactivate")
 async def team_deactivate(
     request: HTMXRequest, user: NamedDependency[CurrentUser], user_id: FromPath[uuid.UUID]
 ) -> Template | Redirect:
     return await _act(request, user, "deactivated", team.deactivate(user, user_id))
 
 
-@post("/team/{user_id:uuid}/reactivate", name="team_reactivate", guards=[requires_admin])
+@post("/team/{user_id:uuid}/reactivate", name="team_reactivate")
 async def team_reactivate(
     request: HTMXRequest, user: NamedDependency[CurrentUser], user_id: FromPath[uuid.UUID]
 ) -> Template | Redirect:
     return await _act(request, user, "reactivated", team.reactivate(user, user_id))
 
 
-@post("/team/{user_id:uuid}/resend", name="team_resend", guards=[requires_admin])
+@post("/team/{user_id:uuid}/resend", name="team_resend")
 async def team_resend(
     request: HTMXRequest,
     user: NamedDependency[CurrentUser],
@@ -128,12 +127,12 @@ class PasswordForm(Struct):
     confirm: str = ""
 
 
-@get("/account/password", name="account_password", guards=[requires_user])
+@get("/account/password", name="account_password")
 async def password_page(done: FromQuery[str] = "") -> Template:
     return Template("accounts/password.html", context={"done": bool(done)})
 
 
-@post("/account/password", name="account_password_submit", guards=[requires_user])
+@post("/account/password", name="account_password_submit")
 async def password_submit(
     request: HTMXRequest,
     user: NamedDependency[CurrentUser],
@@ -154,19 +153,11 @@ async def password_submit(
             error = str(exc)
     if error is not None:
         return Template("accounts/password.html", context={"error": error}, status_code=400)
-    response = Redirect("/account/password?done=1")
+    response = Redirect(request.app.route_reverse("account_password") + "?done=1")
     await start_browser_session(response, request, user.id, settings)  # the others have ended
     await record_audit(user, "password_changed", "user", str(user.id), ip=client_ip(request))
     return response
 
 
-ROUTES = [
-    team_page,
-    team_invite,
-    team_role,
-    team_deactivate,
-    team_reactivate,
-    team_resend,
-    password_page,
-    password_submit,
-]
+ADMIN_ROUTES = [team_page, team_invite, team_role, team_deactivate, team_reactivate, team_resend]
+ROUTES = [password_page, password_submit]

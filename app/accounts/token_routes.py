@@ -15,7 +15,6 @@ from litestar.response import Redirect, Template
 from msgspec import Struct
 
 from app.accounts import tokens
-from app.accounts.auth import requires_token, requires_user
 from app.accounts.service import AccountError, CurrentUser
 from app.audit.service import record_audit
 from app.web.client_address import client_ip
@@ -67,12 +66,12 @@ async def _page(user: CurrentUser, status: int = 200, **extra: object) -> Templa
     return Template("accounts/tokens.html", context=context, status_code=status)
 
 
-@get("/account/tokens", name="tokens", guards=[requires_user])
+@get("/account/tokens", name="tokens")
 async def tokens_page(user: NamedDependency[CurrentUser], revoked: FromQuery[str] = "") -> Template:
     return await _page(user, notice="The token was revoked." if revoked else None)
 
 
-@post("/account/tokens", name="token_create", guards=[requires_user])
+@post("/account/tokens", name="token_create")
 async def token_create(request: HTMXRequest, user: NamedDependency[CurrentUser]) -> Template:
     form = await request.form()
     name = str(form.get("name", ""))
@@ -83,12 +82,12 @@ async def token_create(request: HTMXRequest, user: NamedDependency[CurrentUser])
     return await _page(user, status=201, new_token=token, new_name=row["name"])
 
 
-@post("/account/tokens/{token_id:uuid}/revoke", name="token_revoke", guards=[requires_user])
+@post("/account/tokens/{token_id:uuid}/revoke", name="token_revoke")
 async def token_revoke(
     request: HTMXRequest, user: NamedDependency[CurrentUser], token_id: FromPath[uuid.UUID]
 ) -> Redirect:
     await _revoke(request, user, token_id)
-    return Redirect("/account/tokens?revoked=1")
+    return Redirect(request.app.route_reverse("tokens") + "?revoked=1")
 
 
 HTML_ROUTES = [tokens_page, token_create, token_revoke]
@@ -99,13 +98,13 @@ class NewToken(Struct):
     expires_in_days: int | None = None
 
 
-@get("/tokens", name="api_tokens", guards=[requires_token])
+@get("/tokens", name="api_tokens")
 async def api_list_tokens(user: NamedDependency[CurrentUser]) -> dict[str, Any]:
     """Your API tokens, newest first: prefix, state, dates; never the tokens themselves."""
     return {"tokens": await tokens.list_tokens(user.id)}
 
 
-@post("/tokens", name="api_token_create", guards=[requires_token], status_code=201)
+@post("/tokens", name="api_token_create", status_code=201)
 async def api_create_token(
     request: Request[Any, Any, Any], user: NamedDependency[CurrentUser], data: JSONBody[NewToken]
 ) -> dict[str, Any]:
@@ -118,9 +117,7 @@ async def api_create_token(
     return {**row, "token": token}
 
 
-@delete(
-    "/tokens/{token_id:uuid}", name="api_token_revoke", guards=[requires_token], status_code=200
-)
+@delete("/tokens/{token_id:uuid}", name="api_token_revoke", status_code=200)
 async def api_revoke_token(
     request: Request[Any, Any, Any],
     user: NamedDependency[CurrentUser],

@@ -13,7 +13,6 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
 from app.assessments import service
 from app.assessments.service import (
@@ -133,7 +132,7 @@ def _form_page(
     )
 
 
-@get("/jobs/{job_id:uuid}/assessments/new", name="assessment_new", guards=[requires_user])
+@get("/jobs/{job_id:uuid}/assessments/new", name="assessment_new")
 async def assessment_new(
     user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Template:
@@ -141,9 +140,7 @@ async def assessment_new(
     return _form_page(job, AssessmentInput(title="", questions=list(DEFAULT_QUESTIONS)))
 
 
-@post(
-    "/jobs/{job_id:uuid}/assessments/questions", name="assessment_questions", guards=[requires_user]
-)
+@post("/jobs/{job_id:uuid}/assessments/questions", name="assessment_questions")
 async def assessment_questions(
     request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Template:
@@ -166,7 +163,7 @@ async def assessment_questions(
     )
 
 
-@post("/jobs/{job_id:uuid}/assessments", name="assessment_create", guards=[requires_user])
+@post("/jobs/{job_id:uuid}/assessments", name="assessment_create")
 async def assessment_create(
     request: HTMXRequest,
     user: NamedDependency[CurrentUser],
@@ -196,10 +193,10 @@ async def assessment_create(
         {"title": created["title"], "status": created["status"]},
         ip=client_ip(request),
     )
-    return Redirect(f"/assessments/{created['id']}")
+    return Redirect(request.app.route_reverse("assessment_detail", assessment_id=created["id"]))
 
 
-@get("/assessments/{assessment_id:uuid}", name="assessment_detail", guards=[requires_user])
+@get("/assessments/{assessment_id:uuid}", name="assessment_detail")
 async def assessment_detail(
     user: NamedDependency[CurrentUser],
     settings: NamedDependency[Settings],
@@ -220,7 +217,7 @@ async def assessment_detail(
     )
 
 
-@post("/assessments/{assessment_id:uuid}/retry", name="assessment_retry", guards=[requires_user])
+@post("/assessments/{assessment_id:uuid}/retry", name="assessment_retry")
 async def assessment_retry(
     request: HTMXRequest,
     user: NamedDependency[CurrentUser],
@@ -231,7 +228,7 @@ async def assessment_retry(
     try:
         result = await service.retry_flow(user.organisation_id, assessment_id, settings, box)
     except AssessmentInputError:
-        return Redirect(f"/assessments/{assessment_id}")
+        return Redirect(request.app.route_reverse("assessment_detail", assessment_id=assessment_id))
     await record_audit(
         user,
         "assessment_retried",
@@ -240,10 +237,10 @@ async def assessment_retry(
         {"status": result["status"]},
         ip=client_ip(request),
     )
-    return Redirect(f"/assessments/{assessment_id}")
+    return Redirect(request.app.route_reverse("assessment_detail", assessment_id=assessment_id))
 
 
-@post("/assessments/{assessment_id:uuid}/delete", name="assessment_delete", guards=[requires_user])
+@post("/assessments/{assessment_id:uuid}/delete", name="assessment_delete")
 async def assessment_delete(
     request: HTMXRequest, user: NamedDependency[CurrentUser], assessment_id: FromPath[uuid.UUID]
 ) -> Redirect:
@@ -251,7 +248,7 @@ async def assessment_delete(
     await record_audit(
         user, "assessment_deleted", "assessment", str(assessment_id), ip=client_ip(request)
     )
-    return Redirect(f"/jobs/{job_id}")
+    return Redirect(request.app.route_reverse("job_detail", job_id=job_id))
 
 
 ROUTES = [

@@ -18,7 +18,6 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from app import db
-from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
 from app.candidates import service
 from app.candidates.csv_import import (
@@ -44,7 +43,7 @@ from app.webhooks.service import unapplied_moves
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-@post("/jobs/{job_id:uuid}/candidates", name="candidate_add", guards=[requires_user])
+@post("/jobs/{job_id:uuid}/candidates", name="candidate_add")
 async def candidate_add(
     request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Template | Redirect:
@@ -60,10 +59,10 @@ async def candidate_add(
         context = await job_page_context(user, job_id)
         context.update(error=str(exc), values=dict(form))
         return Template("jobs/detail.html", context=context, status_code=400)
-    return Redirect(f"/jobs/{job_id}?notice=added")
+    return Redirect(request.app.route_reverse("job_detail", job_id=job_id) + "?notice=added")
 
 
-@get("/jobs/{job_id:uuid}/candidates/import", name="candidate_import", guards=[requires_user])
+@get("/jobs/{job_id:uuid}/candidates/import", name="candidate_import")
 async def import_form(user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]) -> Template:
     job = await open_job(user.organisation_id, job_id, "import candidates")
     return Template("candidates/import.html", context={"job": job, "encodings": ENCODINGS})
@@ -77,7 +76,6 @@ def _summary(rows: list[Any]) -> dict[str, int]:
 @post(
     "/jobs/{job_id:uuid}/candidates/import",
     name="candidate_import_preview",
-    guards=[requires_user],
     request_max_body_size=MAX_UPLOAD_BYTES,
 )
 async def import_preview(
@@ -161,7 +159,6 @@ async def _preview(
 @post(
     "/jobs/{job_id:uuid}/candidates/import/map",
     name="candidate_import_map",
-    guards=[requires_user],
     request_max_body_size=MAX_UPLOAD_BYTES,
 )
 async def import_map(
@@ -195,7 +192,6 @@ def _import_error(job: dict[str, Any], message: str) -> Template:
 @post(
     "/jobs/{job_id:uuid}/candidates/import/confirm",
     name="candidate_import_confirm",
-    guards=[requires_user],
     request_max_body_size=MAX_UPLOAD_BYTES,
 )
 async def import_confirm(
@@ -219,7 +215,6 @@ async def import_confirm(
 @post(
     "/jobs/{job_id:uuid}/candidates/{candidate_id:uuid}/stage",
     name="candidate_stage",
-    guards=[requires_user],
 )
 async def move_stage(
     request: HTMXRequest,
@@ -235,7 +230,7 @@ async def move_stage(
     except service.CandidateInputError as exc:
         raise ClientException(str(exc)) from None
     if not request.htmx:
-        return Redirect(f"/candidates/{candidate_id}")
+        return Redirect(request.app.route_reverse("candidate_detail", candidate_id=candidate_id))
     return Template(
         "candidates/_stage.html",
         context={
@@ -253,7 +248,7 @@ async def move_stage(
     )
 
 
-@get("/candidates/{candidate_id:uuid}", name="candidate_detail", guards=[requires_user])
+@get("/candidates/{candidate_id:uuid}", name="candidate_detail")
 async def candidate_detail(
     user: NamedDependency[CurrentUser],
     box: NamedDependency[SecretBox],

@@ -15,7 +15,6 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Stream, Template
 
 from app import db
-from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
 from app.dashboard import compare
 from app.dashboard.home import home as home_page
@@ -26,13 +25,13 @@ from app.web.cursors import live_cursor
 VARY = {"Vary": "HX-Request", "Cache-Control": "no-store"}
 
 
-@get("/", name="home", guards=[requires_user])
+@get("/", name="home")
 async def home(user: NamedDependency[CurrentUser]) -> Template:
     page = await home_page(user.organisation_id, user.is_admin)
     return Template("web/home.html", context={"home": page, "counts": page.counts})
 
 
-@get("/invitations/{invitation_id:uuid}/card", name="invitation_card", guards=[requires_user])
+@get("/invitations/{invitation_id:uuid}/card", name="invitation_card")
 async def invitation_card(
     invitation_id: FromPath[uuid.UUID],
     request: HTMXRequest,
@@ -54,7 +53,7 @@ async def invitation_card(
     )
 
 
-@get("/invitations/{invitation_id:uuid}/result", name="invitation_result", guards=[requires_user])
+@get("/invitations/{invitation_id:uuid}/result", name="invitation_result")
 async def invitation_result(
     invitation_id: FromPath[uuid.UUID], request: HTMXRequest, user: NamedDependency[CurrentUser]
 ) -> Template:
@@ -69,7 +68,7 @@ async def invitation_result(
     return Template("invitations/result.html", context={"result": result}, headers=VARY)
 
 
-@get("/jobs/{job_id:uuid}/compare", name="job_compare", guards=[requires_user])
+@get("/jobs/{job_id:uuid}/compare", name="job_compare")
 async def job_compare(
     job_id: FromPath[uuid.UUID],
     request: HTMXRequest,
@@ -95,7 +94,7 @@ async def job_compare(
     return Template(name, context=context, headers=VARY)
 
 
-@get("/jobs/{job_id:uuid}/compare.csv", name="job_compare_csv", guards=[requires_user])
+@get("/jobs/{job_id:uuid}/compare.csv", name="job_compare_csv")
 async def job_compare_csv(
     job_id: FromPath[uuid.UUID],
     user: NamedDependency[CurrentUser],

@@ -27,7 +27,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from app import db
 from app.accounts import service
-from app.accounts.auth import SESSION_COOKIE, requires_user
+from app.accounts.auth import SESSION_COOKIE
 from app.accounts.service import CurrentUser
 from app.dashboard.live import RESYNC, LiveHub
 from app.invitations import cards
@@ -120,7 +120,7 @@ async def job_events(
                 yield card_event(update.invitation, clock.now())
 
 
-@get("/jobs/{job_id:uuid}/stream", name="job_stream", guards=[requires_user])
+@get("/jobs/{job_id:uuid}/stream", name="job_stream")
 async def job_stream(
     job_id: FromPath[uuid.UUID],
     request: HTMXRequest,

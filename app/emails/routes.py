@@ -9,13 +9,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 
-from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
 from app.emails.service import get_email
 from app.mail.rendering import EMAIL_HTML_CSP
 
 
-@get("/emails/{email_id:uuid}", name="email_detail", guards=[requires_user])
+@get("/emails/{email_id:uuid}", name="email_detail")
 async def email_detail(
     user: NamedDependency[CurrentUser], email_id: FromPath[uuid.UUID]
 ) -> Template:
@@ -23,7 +22,7 @@ async def email_detail(
     return Template("emails/message.html", context={"email": email})
 
 
-@get("/emails/{email_id:uuid}/html", name="email_html", guards=[requires_user])
+@get("/emails/{email_id:uuid}/html", name="email_html")
 async def email_html(
     user: NamedDependency[CurrentUser], email_id: FromPath[uuid.UUID]
 ) -> Response[str]:

@@ -15,7 +15,6 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from app import db
-from app.accounts.auth import requires_admin, requires_user
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
 from app.emails import custom
@@ -50,7 +49,7 @@ async def _page(user: CurrentUser, status: int = 200, **extra: Any) -> Template:
     return Template("settings_page/emails.html", context=context, status_code=status)
 
 
-@get("/settings/emails", name="email_templates", guards=[requires_admin])
+@get("/settings/emails", name="email_templates")
 async def templates_page(
     user: NamedDependency[CurrentUser], saved: FromQuery[str] = ""
 ) -> Template:
@@ -58,7 +57,7 @@ async def templates_page(
     return await _page(user, notice=notice.get(saved))
 
 
-@post("/settings/emails/{kind:str}", name="email_template_save", guards=[requires_admin])
+@post("/settings/emails/{kind:str}", name="email_template_save")
 async def template_save(
     request: HTMXRequest, user: NamedDependency[CurrentUser], kind: FromPath[str]
 ) -> Template | Redirect:
@@ -72,20 +71,20 @@ async def template_save(
     except custom.TemplateError as exc:
         return await _page(user, status=400, forms={kind: values}, errors={kind: str(exc)})
     await record_audit(user, "email_template_saved", "email_template", kind, ip=client_ip(request))
-    return Redirect(f"/settings/emails?saved=saved#{kind}")
+    return Redirect(f"{request.app.route_reverse('email_templates')}?saved=saved#{kind}")
 
 
-@post("/settings/emails/{kind:str}/reset", name="email_template_reset", guards=[requires_admin])
+@post("/settings/emails/{kind:str}/reset", name="email_template_reset")
 async def template_reset(
     request: HTMXRequest, user: NamedDependency[CurrentUser], kind: FromPath[str]
 ) -> Redirect:
     kind = _kind(kind)
     await custom.reset(user.organisation_id, kind)
     await record_audit(user, "email_template_reset", "email_template", kind, ip=client_ip(request))
-    return Redirect(f"/settings/emails?saved=reset#{kind}")
+    return Redirect(f"{request.app.route_reverse('email_templates')}?saved=reset#{kind}")
 
 
-@get("/settings/emails/{kind:str}/preview", name="email_template_preview", guards=[requires_user])
+@get("/settings/emails/{kind:str}/preview", name="email_template_preview")
 async def template_preview(
     user: NamedDependency[CurrentUser], kind: FromPath[str], job: FromQuery[str] = ""
 ) -> Response[str]:
@@ -122,4 +121,5 @@ async def template_preview(
     )
 
 
-ROUTES = [templates_page, template_save, template_reset, template_preview]
+ADMIN_ROUTES = [templates_page, template_save, template_reset]
+ROUTES = [template_preview]

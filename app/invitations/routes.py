@@ -13,7 +13,6 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
 from app.invitations import bulk, cards, service
 from app.invitations.service import InvitationError
@@ -30,7 +29,7 @@ def _uuid(raw: object) -> uuid.UUID:
         raise NotFoundException("No such candidate or assessment.") from None
 
 
-@post("/jobs/{job_id:uuid}/invitations", name="invite", guards=[requires_user])
+@post("/jobs/{job_id:uuid}/invitations", name="invite")
 async def invite(
     request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Template | Redirect:
@@ -46,10 +45,12 @@ async def invite(
         context["error"] = str(exc)
         return Template("jobs/detail.html", context=context, status_code=400)
     notice = "reinvited" if outcome.reinvited else ("invited" if outcome.created else "nothing")
-    return Redirect(f"/jobs/{job_id}?notice={notice}#bulk-invites")
+    return Redirect(
+        f"{request.app.route_reverse('job_detail', job_id=job_id)}?notice={notice}#bulk-invites"
+    )
 
 
-@get("/bulk-invites/{bulk_id:uuid}", name="bulk_progress", guards=[requires_user])
+@get("/bulk-invites/{bulk_id:uuid}", name="bulk_progress")
 async def bulk_progress(
     user: NamedDependency[CurrentUser], bulk_id: FromPath[uuid.UUID]
 ) -> Template:
@@ -61,7 +62,6 @@ async def bulk_progress(
 @post(
     "/invitations/{invitation_id:uuid}/{action:str}",
     name="invitation_action",
-    guards=[requires_user],
 )
 async def invitation_action(
     request: HTMXRequest,
@@ -95,7 +95,7 @@ async def invitation_action(
         headers = {**VARY, "HX-Trigger": json.dumps({"hw:toast": toast[action]})}
         context = {"inv": card, "heading": heading}
         return Template("invitations/_card.html", context=context, headers=headers)
-    return Redirect(f"/jobs/{card['job_id']}")
+    return Redirect(request.app.route_reverse("job_detail", job_id=card["job_id"]))
 
 
 ROUTES = [invite, bulk_progress, invitation_action]

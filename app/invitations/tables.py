@@ -1,4 +1,5 @@
-"""Invitations, the merged result of each, and the timeline of everything that touched them."""
+"""Invitations, the merged result of each, the timeline of everything that touched them and the
+provider's pipeline moves."""
 
 from piccolo.columns import JSONB, UUID, BigSerial, Integer, Numeric, Text, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
@@ -69,4 +70,16 @@ class InvitationEvent(Table, tablename="invitation_event"):
     detail = JSONB(default={})
     delivery_id = UUID(null=True, default=None)
     actor_user_id = UUID(null=True, default=None)
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class ProviderStageMove(Table, tablename="provider_stage_move"):
+    """One pipeline move reported by the provider (previous -> new) for an invitation."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    invitation_id = UUID()
+    previous_status = Text()
+    new_status = Text()
+    delivery_id = UUID(null=True, default=None)
     at = Timestamptz(default=TimestamptzNow())

@@ -12,7 +12,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from app.accounts.auth import requires_user
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
 from app.jobs import service
@@ -36,7 +35,7 @@ NOTICES = {
 }
 
 
-@get("/jobs", name="jobs", guards=[requires_user])
+@get("/jobs", name="jobs")
 async def jobs_list(
     user: NamedDependency[CurrentUser], status: FromQuery[str] = "", having: FromQuery[str] = ""
 ) -> Template:
@@ -54,7 +53,7 @@ async def jobs_list(
     return Template("jobs/list.html", context=context)
 
 
-@get("/jobs/new", name="job_new", guards=[requires_user])
+@get("/jobs/new", name="job_new")
 async def job_new() -> Template:
     return Template("jobs/form.html", context={"job": None, "values": {}})
 
@@ -68,7 +67,7 @@ def _input(form: Any) -> JobInput:
     )
 
 
-@post("/jobs", name="job_create", guards=[requires_user])
+@post("/jobs", name="job_create")
 async def job_create(
     request: HTMXRequest, user: NamedDependency[CurrentUser]
 ) -> Template | Redirect:
@@ -84,16 +83,16 @@ async def job_create(
     await record_audit(
         user, "job_created", "job", str(job["id"]), {"title": job["title"]}, ip=client_ip(request)
     )
-    return Redirect(f"/jobs/{job['id']}?notice=created")
+    return Redirect(request.app.route_reverse("job_detail", job_id=job["id"]) + "?notice=created")
 
 
-@get("/jobs/{job_id:uuid}/edit", name="job_edit", guards=[requires_user])
+@get("/jobs/{job_id:uuid}/edit", name="job_edit")
 async def job_edit(user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]) -> Template:
     job = await service.get_job(user.organisation_id, job_id)
     return Template("jobs/form.html", context={"job": job, "values": job})
 
 
-@post("/jobs/{job_id:uuid}/edit", name="job_update", guards=[requires_user])
+@post("/jobs/{job_id:uuid}/edit", name="job_update")
 async def job_update(
     request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Template | Redirect:
@@ -108,10 +107,10 @@ async def job_update(
             status_code=400,
         )
     await record_audit(user, "job_updated", "job", str(job_id), ip=client_ip(request))
-    return Redirect(f"/jobs/{job_id}?notice=saved")
+    return Redirect(request.app.route_reverse("job_detail", job_id=job_id) + "?notice=saved")
 
 
-@post("/jobs/{job_id:uuid}/status", name="job_status", guards=[requires_user])
+@post("/jobs/{job_id:uuid}/status", name="job_status")
 async def job_status(
     request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
 ) -> Redirect:
@@ -130,10 +129,10 @@ async def job_status(
         str(job_id),
         ip=client_ip(request),
     )
-    return Redirect(f"/jobs/{job_id}?notice={status}")
+    return Redirect(f"{request.app.route_reverse('job_detail', job_id=job_id)}?notice={status}")
 
 
-@get("/jobs/{job_id:uuid}", name="job_detail", guards=[requires_user])
+@get("/jobs/{job_id:uuid}", name="job_detail")
 async def job_detail(
     user: NamedDependency[CurrentUser],
     job_id: FromPath[uuid.UUID],

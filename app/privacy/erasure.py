@@ -16,10 +16,14 @@ from litestar.exceptions import NotFoundException
 
 from app import db
 from app.accounts.service import CurrentUser
+from app.audit import redaction as audit_redaction
 from app.audit.service import record_audit
+from app.candidates.redaction import erase_identity
 from app.crypto import SecretBox
+from app.emails.redaction import erase_candidate_emails
+from app.invitations import redaction as invitation_redaction
 from app.invitations import timeline
-from app.privacy.deliveries import redact_deliveries, remember_email, remember_interviews
+from app.privacy.deliveries import remember_email, remember_interviews
 from app.privacy.matching import (
     bytes_mention,
     email_patterns,
@@ -28,15 +32,14 @@ from app.privacy.matching import (
     personal_patterns,
     strong_patterns,
 )
+from app.queue import service as queue
+from app.webhooks import redaction as webhook_redaction
 
 ERASED_FIRST_NAME = "Erased"
 ERASED_LAST_NAME = "candidate"
 ERASED_TEXT = "[erased]"
 ERASED_EVENT = "[redacted: this entry named a candidate whose data was erased]"
 CONFIRM_WORD = "ERASE"
-# Statuses of an invitation that still waits for something to happen: an erased person is
-# not interviewed any further, so these become 'cancelled'. Finished ones keep their status.
-OPEN_STATUSES = ["sending", "invited", "failed"]
 
 
 class ErasureError(ValueError):
@@ -160,77 +163,23 @@ async def _erase(org: uuid.UUID, candidate: Any, user: CurrentUser) -> ErasureCo
     inv_ids = [r["id"] for r in invitations]
     interview_ids = await remember_interviews(org, inv_ids)
     keys = email_patterns(candidate) + patterns(interview_ids)
-    deliveries = await redact_deliveries(org, inv_ids, terms, keys)
-    results = await _count(
-        """UPDATE assessment_result SET summary = NULL, transcript = '[]', question_mapping = '[]',
-               audio_url = NULL, video_url = NULL, raw_payload = NULL, problems = '[]',
-               updated_at = now()
-           WHERE invitation_id = ANY($1::uuid[]) AND organisation_id = $2 RETURNING 1""",
-        inv_ids,
-        org,
-    )
-    # Cutting the link to the provider's interview means no late webhook or reconciliation
-    # can fetch the interview again and write the erased data back.
-    await db.fetch(
-        f"""UPDATE invitation SET interview_link = '', provider_interview_id = NULL,
-               failure_reason = CASE WHEN {mentions("failure_reason", "$3")} THEN ''
-                                ELSE failure_reason END,
-               status = CASE WHEN status = ANY($4::text[]) THEN 'cancelled' ELSE status END,
-               updated_at = now()
-           WHERE id = ANY($1::uuid[]) AND organisation_id = $2""",
-        inv_ids,
-        org,
-        terms,
-        OPEN_STATUSES,
-    )
-    events = await _count(
-        f"""UPDATE invitation_event SET message = $3, detail = '{{}}'
-            WHERE organisation_id = $2 AND invitation_id = ANY($1::uuid[])
-              AND ({mentions("message", "$4")} OR {mentions("detail::text", "$4")})
-            RETURNING 1""",
-        inv_ids,
-        org,
-        ERASED_EVENT,
-        terms,
-    )
-    emails = await _count(
-        f"""UPDATE email_message SET to_address = $4, subject = $5, body_text = '',
-               body_html = '', last_error = '',
-               status = CASE WHEN status = 'queued' THEN 'not_sent' ELSE status END
-            WHERE organisation_id = $2
-              AND (candidate_id = $3 OR invitation_id = ANY($1::uuid[])
-                   OR {mentions("to_address", "$6")})
-            RETURNING 1""",
-        inv_ids,
+    deliveries = await webhook_redaction.erase_deliveries(org, inv_ids, mentions, terms, keys)
+    results = await invitation_redaction.erase_results(org, inv_ids)
+    await invitation_redaction.cut_interviews(org, inv_ids, mentions, terms)
+    events = await invitation_redaction.redact_events(org, inv_ids, ERASED_EVENT, mentions, terms)
+    emails = await erase_candidate_emails(
         org,
         candidate_id,
+        inv_ids,
         placeholder_email(candidate_id),
         ERASED_TEXT,
+        mentions,
         email_patterns(candidate),
     )
-    audits = await _count(
-        f"""UPDATE audit_event SET detail = '{{"redacted": true}}'
-            WHERE organisation_id = $1 AND {mentions("detail::text", "$2")} RETURNING 1""",
-        org,
-        strong,
-    )
-    jobs = await _count(
-        f"""UPDATE queue_job SET payload = '{{}}', last_error = ''
-            WHERE organisation_id = $1 AND status IN ('done', 'dead')
-              AND ({mentions("payload::text", "$2")} OR {mentions("last_error", "$2")})
-            RETURNING 1""",
-        org,
-        strong,
-    )
-    await db.fetch(
-        """UPDATE candidate SET email = $3, first_name = $4, last_name = $5, phone = '',
-               erased_at = coalesce(erased_at, now())
-           WHERE id = $1 AND organisation_id = $2""",
-        candidate_id,
-        org,
-        placeholder_email(candidate_id),
-        ERASED_FIRST_NAME,
-        ERASED_LAST_NAME,
+    audits = await audit_redaction.redact_mentions(org, mentions, strong)
+    jobs = await queue.redact_finished(org, mentions, strong)
+    await erase_identity(
+        org, candidate_id, placeholder_email(candidate_id), ERASED_FIRST_NAME, ERASED_LAST_NAME
     )
     for inv in invitations:
         await timeline.add_event(
@@ -250,7 +199,3 @@ async def _erase(org: uuid.UUID, candidate: Any, user: CurrentUser) -> ErasureCo
         audit_events=audits,
         queue_jobs=jobs,
     )
-
-
-async def _count(sql: str, *args: Any) -> int:
-    return len(await db.fetch(sql, *args))

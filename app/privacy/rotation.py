@@ -22,6 +22,7 @@ from litestar.exceptions import NotFoundException
 
 from app import db
 from app.accounts.service import CurrentUser
+from app.assessments.webhook_secret import swap_webhook_secret
 from app.audit.service import record_audit
 from app.crypto import SecretBox
 from app.providers.base import FlowSpec, ProviderError
@@ -81,20 +82,15 @@ async def rotate_secret(
     )
     async with db.transaction():
         # Conditional on the secret we started from: of two concurrent rotations one wins.
-        swapped = await db.fetchval(
-            """UPDATE assessment SET previous_webhook_secret_enc = webhook_secret_enc,
-                   previous_secret_valid_until = $4, webhook_secret_enc = $5,
-                   provider_flow_id = $6, updated_at = now()
-               WHERE id = $1 AND organisation_id = $2 AND webhook_secret_enc = $3
-               RETURNING id""",
-            assessment_id,
+        swapped = await swap_webhook_secret(
             org,
+            assessment_id,
             row["webhook_secret_enc"],
-            grace_until,
             box.seal(new_secret),
+            grace_until,
             flow_id,
         )
-        if swapped is None:
+        if not swapped:
             raise RotationError("Someone else rotated this secret at the same moment; reload.")
         await record_audit(
             user,

@@ -12,7 +12,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from app.accounts.auth import requires_admin
 from app.accounts.service import CurrentUser
 from app.crypto import SecretBox
 from app.privacy import erasure, rotation
@@ -28,14 +27,14 @@ async def _erase_page(
     return Template("privacy/erase.html", context=context, status_code=400 if error else 200)
 
 
-@get("/candidates/{candidate_id:uuid}/erase", name="candidate_erase", guards=[requires_admin])
+@get("/candidates/{candidate_id:uuid}/erase", name="candidate_erase")
 async def erase_page(
     user: NamedDependency[CurrentUser], candidate_id: FromPath[uuid.UUID]
 ) -> Template:
     return await _erase_page(user, candidate_id)
 
 
-@post("/candidates/{candidate_id:uuid}/erase", name="candidate_erase_post", guards=[requires_admin])
+@post("/candidates/{candidate_id:uuid}/erase", name="candidate_erase_post")
 async def erase_submit(
     request: HTMXRequest,
     user: NamedDependency[CurrentUser],
@@ -48,7 +47,7 @@ async def erase_submit(
         await erasure.erase_candidate(user, candidate_id, typed, box, ip=client_ip(request))
     except erasure.ErasureError as exc:
         return await _erase_page(user, candidate_id, str(exc), typed)
-    return Redirect(f"/candidates/{candidate_id}")
+    return Redirect(request.app.route_reverse("candidate_detail", candidate_id=candidate_id))
 
 
 def duration_text(seconds: int) -> str:
@@ -79,7 +78,6 @@ async def _secret_page(
 @get(
     "/assessments/{assessment_id:uuid}/webhook-secret",
     name="webhook_secret",
-    guards=[requires_admin],
 )
 async def secret_page(
     user: NamedDependency[CurrentUser],
@@ -93,7 +91,6 @@ async def secret_page(
 @post(
     "/assessments/{assessment_id:uuid}/webhook-secret/rotate",
     name="webhook_secret_rotate",
-    guards=[requires_admin],
 )
 async def rotate(
     request: HTMXRequest,
@@ -106,7 +103,9 @@ async def rotate(
         await rotation.rotate_secret(user, assessment_id, settings, box, ip=client_ip(request))
     except rotation.RotationError as exc:
         return await _secret_page(user, settings, assessment_id, error=str(exc))
-    return Redirect(f"/assessments/{assessment_id}/webhook-secret?rotated=true")
+    return Redirect(
+        request.app.route_reverse("webhook_secret", assessment_id=assessment_id) + "?rotated=true"
+    )
 
 
-ROUTES = [erase_page, erase_submit, secret_page, rotate]
+ADMIN_ROUTES = [erase_page, erase_submit, secret_page, rotate]

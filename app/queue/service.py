@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -118,6 +119,49 @@ async def enqueue_many(
     )
     if rows:
         await db.fetch("SELECT pg_notify($1, $2)", WAKE_CHANNEL, kind)
+    return len(rows)
+
+
+def insert_jobs_cte(
+    kind: str, payload: str, organisation_id: str, dedupe_key: str, rows: str
+) -> str:
+    """An INSERT of one `kind` job per row of `rows` (a FROM clause), for a CTE of the caller's
+    own statement, so storing something and its job stays one round trip: `payload`,
+    `organisation_id` and `dedupe_key` are SQL expressions over those rows. It sends no NOTIFY:
+    wake the workers with WAKE_CHANNEL afterwards (a NOTIFY per insert serialises commits)."""
+    if not re.fullmatch(r"[a-z_]+", kind):
+        raise ValueError(f"not a job kind: {kind!r}")
+    return f"""INSERT INTO queue_job (kind, payload, organisation_id, dedupe_key)
+    SELECT '{kind}', {payload}, {organisation_id}, {dedupe_key}
+    FROM {rows}"""
+
+
+async def drop_queued(kind: str, payload_key: str, values: list[str]) -> None:
+    """Mark done, unrun, the queued `kind` jobs whose payload[payload_key] is one of `values`:
+    what they would work on is gone (inside the caller's transaction, if any)."""
+    await db.fetch(
+        """UPDATE queue_job SET status = 'done', finished_at = now()
+           WHERE kind = $1 AND status = 'queued' AND payload->>$2 = ANY($3::text[])""",
+        kind,
+        payload_key,
+        values,
+    )
+
+
+async def redact_finished(
+    organisation_id: uuid.UUID, mentions: Callable[[str, str], str], terms: list[str]
+) -> int:
+    """Empty the payload and error of the organisation's finished (done, dead) jobs whose
+    payload or error mentions one of `terms`; `mentions(expr, param)` is the caller's SQL test
+    of that. Returns how many (inside the caller's transaction, if any)."""
+    rows = await db.fetch(
+        f"""UPDATE queue_job SET payload = '{{}}', last_error = ''
+            WHERE organisation_id = $1 AND status IN ('done', 'dead')
+              AND ({mentions("payload::text", "$2")} OR {mentions("last_error", "$2")})
+            RETURNING 1""",
+        organisation_id,
+        terms,
+    )
     return len(rows)
 
 

@@ -8,7 +8,6 @@ from litestar.params import FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from app.accounts.auth import requires_admin
 from app.accounts.service import CurrentUser
 from app.crypto import SecretBox
 from app.settings import Settings
@@ -27,7 +26,7 @@ async def _page(user: CurrentUser, settings: Settings, **extra: object) -> Templ
     return Template("settings_page/index.html", context=context, status_code=status)
 
 
-@get("/settings", name="settings", guards=[requires_admin])
+@get("/settings", name="settings")
 async def settings_page(
     user: NamedDependency[CurrentUser],
     settings: NamedDependency[Settings],
@@ -46,7 +45,7 @@ async def settings_page(
     return await _page(user, settings, notice=notice, warning=warning)
 
 
-@post("/settings/ribbon-key", name="settings_key", guards=[requires_admin])
+@post("/settings/ribbon-key", name="settings_key")
 async def save_key(
     request: HTMXRequest,
     user: NamedDependency[CurrentUser],
@@ -59,16 +58,18 @@ async def save_key(
         verdict = await service.save_api_key(user, raw, settings, box, client_ip(request))
     except service.ConnectionInputError as exc:
         return await _page(user, settings, error=str(exc))
-    return Redirect("/settings?saved=key" if verdict.ok else "/settings?saved=unchecked")
+    return Redirect(
+        request.app.route_reverse("settings") + ("?saved=key" if verdict.ok else "?saved=unchecked")
+    )
 
 
-@post("/settings/ribbon-key/remove", name="settings_key_remove", guards=[requires_admin])
+@post("/settings/ribbon-key/remove", name="settings_key_remove")
 async def remove_key(request: HTMXRequest, user: NamedDependency[CurrentUser]) -> Redirect:
     await service.remove_api_key(user, client_ip(request))
-    return Redirect("/settings?saved=removed")
+    return Redirect(request.app.route_reverse("settings") + "?saved=removed")
 
 
-@post("/settings/test-connection", name="settings_test", guards=[requires_admin])
+@post("/settings/test-connection", name="settings_test")
 async def connection_test(
     request: HTMXRequest,
     user: NamedDependency[CurrentUser],
@@ -81,4 +82,4 @@ async def connection_test(
     return await _page(user, settings, verdict=verdict)
 
 
-ROUTES = [settings_page, save_key, remove_key, connection_test]
+ADMIN_ROUTES = [settings_page, save_key, remove_key, connection_test]

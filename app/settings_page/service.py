@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import db
+from app.accounts.provider_keys import clear_provider_key, store_provider_key
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
 from app.crypto import SecretBox
@@ -97,13 +98,7 @@ async def set_api_key(
     """Seal and store the key; returns the hint (its last four characters)."""
     key = clean_key(raw)
     hint = key[-4:]
-    await db.fetch(
-        """UPDATE organisation SET ribbon_api_key_enc = $2, ribbon_api_key_hint = $3,
-               updated_at = now() WHERE id = $1""",
-        user.organisation_id,
-        box.seal(key),
-        hint,
-    )
+    await store_provider_key(user.organisation_id, box.seal(key), hint)
     await record_audit(
         user,
         "provider_key_set",
@@ -116,11 +111,7 @@ async def set_api_key(
 
 
 async def remove_api_key(user: CurrentUser, ip: str = "") -> None:
-    await db.fetch(
-        """UPDATE organisation SET ribbon_api_key_enc = NULL, ribbon_api_key_hint = NULL,
-               updated_at = now() WHERE id = $1""",
-        user.organisation_id,
-    )
+    await clear_provider_key(user.organisation_id)
     await record_audit(
         user,
         "provider_key_removed",

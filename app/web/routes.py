@@ -39,4 +39,4 @@ async def readyz() -> Response[dict[str, Any]]:
     return Response({"status": "ok", "database": "ok", "pending_migrations": []})
 
 
-ROUTES = [healthz, readyz]
+PUBLIC_ROUTES = [healthz, readyz]

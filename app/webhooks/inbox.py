@@ -19,7 +19,7 @@ import asyncpg
 from app import db
 from app.crypto import SecretBox
 from app.logs import get_logger
-from app.queue.service import WAKE_CHANNEL
+from app.queue.service import WAKE_CHANNEL, insert_jobs_cte
 
 log = get_logger(__name__)
 
@@ -107,6 +107,14 @@ async def _fetchrow(sql: str, *args: Any) -> asyncpg.Record | None:
 
 
 REDACTED_ON_ARRIVAL = "names an erased candidate; redacted on arrival"
+# The processing job of a delivery just inserted (not a duplicate, not redacted on arrival).
+JOB_CTE = insert_jobs_cte(
+    PROCESS_KIND,
+    payload="jsonb_build_object('delivery_id', ins.id)",
+    organisation_id="$1",
+    dedupe_key="'delivery:' || ins.id",
+    rows="ins WHERE ins.inserted AND ins.status = 'received'",
+)
 
 # Erasure holds for what arrives afterwards: a delivery naming an erased person's email (by its
 # keyed hash in erased_email, unless a candidate with that address has been added again) or
@@ -136,9 +144,7 @@ WITH erased AS (
         SET duplicates = webhook_delivery.duplicates + 1, last_duplicate_at = now()
     RETURNING id, status, xmax = 0 AS inserted  -- xmax is 0 on a row this statement inserted
 ), job AS (
-    INSERT INTO queue_job (kind, payload, organisation_id, dedupe_key)
-    SELECT '{PROCESS_KIND}', jsonb_build_object('delivery_id', ins.id), $1, 'delivery:' || ins.id
-    FROM ins WHERE ins.inserted AND ins.status = 'received'
+    {JOB_CTE}
     RETURNING id
 )
 SELECT ins.id, ins.status, ins.inserted FROM ins

@@ -12,7 +12,6 @@ from litestar.params import FromPath, FromQuery, Parameter
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from app.accounts.auth import requires_admin
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
 from app.web.client_address import client_ip
@@ -26,7 +25,7 @@ NOTICES = {
 }
 
 
-@get("/deliveries", name="deliveries", guards=[requires_admin])
+@get("/deliveries", name="deliveries")
 async def deliveries_page(
     user: NamedDependency[CurrentUser],
     status: FromQuery[str] = "",
@@ -51,7 +50,7 @@ async def deliveries_page(
     )
 
 
-@get("/deliveries/{delivery_id:uuid}", name="delivery", guards=[requires_admin])
+@get("/deliveries/{delivery_id:uuid}", name="delivery")
 async def delivery_page(
     user: NamedDependency[CurrentUser],
     delivery_id: FromPath[uuid.UUID],
@@ -75,14 +74,17 @@ async def _replay(request: HTMXRequest, user: CurrentUser, ids: list[uuid.UUID])
     return queued
 
 
-@post("/deliveries/{delivery_id:uuid}/replay", name="delivery_replay", guards=[requires_admin])
+@post("/deliveries/{delivery_id:uuid}/replay", name="delivery_replay")
 async def replay_one(
     request: HTMXRequest, user: NamedDependency[CurrentUser], delivery_id: FromPath[uuid.UUID]
 ) -> Redirect:
     if await service.get_delivery(user.organisation_id, delivery_id) is None:
         raise NotFoundException("No such delivery.")
     queued = await _replay(request, user, [delivery_id])
-    return Redirect(f"/deliveries/{delivery_id}?notice={'replayed' if queued else 'nothing'}")
+    return Redirect(
+        request.app.route_reverse("delivery", delivery_id=delivery_id)
+        + f"?notice={'replayed' if queued else 'nothing'}"
+    )
 
 
 def _ids(form: Any) -> list[uuid.UUID]:
@@ -100,13 +102,15 @@ def _ids(form: Any) -> list[uuid.UUID]:
     return ids
 
 
-@post("/deliveries/replay", name="deliveries_replay", guards=[requires_admin])
+@post("/deliveries/replay", name="deliveries_replay")
 async def replay_selected(request: HTMXRequest, user: NamedDependency[CurrentUser]) -> Redirect:
     ids = _ids(await request.form())
     queued = await _replay(request, user, ids) if ids else []
     if not queued:
-        return Redirect("/deliveries?notice=nothing")
-    return Redirect(f"/deliveries?notice=replayed_many&count={len(queued)}")
+        return Redirect(request.app.route_reverse("deliveries") + "?notice=nothing")
+    return Redirect(
+        request.app.route_reverse("deliveries") + f"?notice=replayed_many&count={len(queued)}"
+    )
 
 
-ROUTES = [deliveries_page, delivery_page, replay_one, replay_selected]
+ADMIN_ROUTES = [deliveries_page, delivery_page, replay_one, replay_selected]

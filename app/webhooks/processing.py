@@ -13,6 +13,8 @@ import uuid
 from typing import Any
 
 from app import db
+from app.invitations import lifecycle
+from app.invitations.lifecycle import interview_assessment
 from app.providers.base import (
     EventKind,
     InterviewResult,
@@ -27,20 +29,17 @@ from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job, PermanentFailure, RetryLater
 from app.webhooks import metrics
-from app.webhooks.apply import (
-    apply_move,
-    apply_result,
-    assessment_flow,
-    interview_assessment,
-    lock_by_candidate,
-    lock_by_interview,
-)
 from app.webhooks.inbox import PROCESS_KIND
 from app.webhooks.providers import ProviderCache, providers
 
 REDACTED_NOTE = "the payload was redacted (retention or erasure); nothing to process"
 UNKNOWN_ATTEMPTS = 5  # an invitation row may not be committed yet: wait this many attempts
 RECHECK_DELAYS = (15, 45, 120, 300)  # seconds: a "done" interview whose results lag behind
+
+# The delivery marked processed for its invitation (no note), in the lifecycle's statement.
+MARK_PROCESSED = """UPDATE webhook_delivery SET status = 'processed', last_error = '',
+          processed_at = now(), invitation_id = {invitation}
+      WHERE id = {delivery}"""
 
 
 async def delivery_failed(job: Job, error: str, dead: bool) -> None:
@@ -128,11 +127,18 @@ async def _foreign_flow(job: Job, row: Any, flow_id: str | None) -> bool:
     if row["assessment_id"] is None:
         await _finish(job, row["id"], "ignored", "the assessment of this endpoint was deleted")
         return True
-    if not flow_id or flow_id == await assessment_flow(row["assessment_id"]):
+    if not flow_id or flow_id == await _assessment_flow(row["assessment_id"]):
         return False
     metrics.FOREIGN.labels(row["provider"], "flow").inc()
     await _finish(job, row["id"], "ignored", "flow of another assessment")
     return True
+
+
+async def _assessment_flow(assessment_id: uuid.UUID) -> str | None:
+    flow: str | None = await db.fetchval(
+        "SELECT provider_flow_id FROM assessment WHERE id = $1", assessment_id
+    )
+    return flow
 
 
 async def _finish(
@@ -196,26 +202,28 @@ async def _process_interview(
     fetched = await fetch_interview(providers(ctx), org_id, row["provider"], interview_id, job)
     recheck = int(job.payload.get("recheck", 0))
     async with queue.fenced(job):
-        invitation = await lock_by_interview(
-            org_id, row["provider"], interview_id, row["assessment_id"]
-        )
-        if invitation is None:  # its invitation may not be committed yet: retry, then dead
-            raise _not_found_yet(job, f"unknown interview {interview_id}")
         source = f"webhook received: {event.event_type}"
-        applied = await apply_result(
-            invitation,
+        applied = await lifecycle.record_result(
+            org_id,
+            row["provider"],
+            interview_id,
             fetched,
             adapter,
-            source_kind="webhook" if recheck == 0 else "recheck",
-            source_message=source if recheck == 0 else f"re-checked after {event.event_type}",
-            delivery_id=row["id"],
-            signalled=True,
-            mark_delivery=True,
+            lifecycle.Source(
+                kind="webhook" if recheck == 0 else "recheck",
+                message=source if recheck == 0 else f"re-checked after {event.event_type}",
+                delivery_id=row["id"],
+                signalled=True,
+            ),
+            assessment_id=row["assessment_id"],
+            delivery_update=MARK_PROCESSED,
         )
+        if applied is None:  # its invitation may not be committed yet: retry, then dead
+            raise _not_found_yet(job, f"unknown interview {interview_id}")
         lagging = fetched.status != InterviewStatus.COMPLETED or (
             event.kind == EventKind.VIDEO_PROCESSED and "video" in applied.missing
         )
-        if lagging and recheck < len(RECHECK_DELAYS):  # apply_result marked it processed
+        if lagging and recheck < len(RECHECK_DELAYS):  # record_result marked it processed
             delay = RECHECK_DELAYS[recheck]
             note = f"results not all in yet; re-checking in {delay} s"
             await queue.enqueue(
@@ -231,12 +239,15 @@ async def _process_interview(
 async def _process_move(job: Job, row: Any, event: WebhookEvent) -> None:
     email = str(event.candidate_email)
     async with queue.fenced(job):
-        invitations = await lock_by_candidate(row["organisation_id"], row["assessment_id"], email)
-        if not invitations:
+        first = await lifecycle.record_stage_move(
+            row["organisation_id"],
+            row["assessment_id"],
+            email,
+            event.previous_status or "",
+            str(event.new_status),
+            row["id"],
+        )
+        if first is None:
             # No email here: error texts end up in logs, the delivery log and the API.
             raise _not_found_yet(job, "a candidate not invited to this assessment")
-        for invitation in invitations:
-            await apply_move(
-                invitation, event.previous_status or "", str(event.new_status), row["id"]
-            )
-        await _mark(row["id"], "processed", "", invitations[0]["id"])
+        await _mark(row["id"], "processed", "", first)

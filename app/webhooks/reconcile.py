@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from app import db
+from app.invitations import lifecycle
 from app.logs import get_logger
 from app.providers.base import InterviewStatus, ProviderError
 from app.providers.registry import webhook_adapter
@@ -17,7 +18,6 @@ from app.queue.periodic import periodic
 from app.queue.registry import job_kind
 from app.queue.service import Job
 from app.webhooks import metrics
-from app.webhooks.apply import apply_result, lock_by_interview
 from app.webhooks.processing import fetch_interview
 from app.webhooks.providers import providers
 
@@ -47,9 +47,7 @@ async def reconcile(job: Job, ctx: Any) -> None:
         for row in await _completed_elsewhere(ctx, org_id):
             picked[row["id"]] = org_id
     async with queue.fenced(job):
-        await db.fetch(
-            "UPDATE invitation SET last_checked_at = now() WHERE id = ANY($1)", list(picked)
-        )
+        await lifecycle.mark_checked(list(picked))
         for invitation_id, org_id in picked.items():
             await queue.enqueue(
                 ONE_KIND,
@@ -109,16 +107,15 @@ async def reconcile_invitation(job: Job, ctx: Any) -> None:
     )
     fetched = await fetch_interview(providers(ctx), org_id, provider, interview_id, job)
     async with queue.fenced(job):
-        invitation = await lock_by_interview(org_id, provider, interview_id)
-        if invitation is None:
-            return
-        await apply_result(
-            invitation,
+        await lifecycle.record_result(
+            org_id,
+            provider,
+            interview_id,
             fetched,
             webhook_adapter(provider),
-            source_kind="reconcile",
-            source_message="reconciled with the provider (no webhook needed)",
-            delivery_id=None,
-            signalled=False,
-            record_unchanged=False,
+            lifecycle.Source(
+                kind="reconcile",
+                message="reconciled with the provider (no webhook needed)",
+                record_unchanged=False,
+            ),
         )

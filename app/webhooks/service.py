@@ -11,6 +11,7 @@ from typing import Any
 from app import db
 from app.invitations.cards import candidate_name
 from app.providers.registry import move_event_types
+from app.queue import service as queue
 from app.webhooks.inbox import PROCESS_KIND
 from app.webhooks.tables import DELIVERY_STATUSES
 
@@ -145,19 +146,12 @@ async def replay(organisation_id: uuid.UUID, delivery_ids: list[uuid.UUID]) -> l
             delivery_ids,
         )
         queued = [r["id"] for r in rows]
-        if queued:
-            await db.fetch(
-                """INSERT INTO queue_job (kind, payload, organisation_id, dedupe_key)
-                   SELECT $1, jsonb_build_object('delivery_id', d), $2, 'delivery:' || d
-                   FROM unnest($3::uuid[]) AS d
-                   ON CONFLICT (dedupe_key)
-                       WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running')
-                   DO NOTHING""",
-                PROCESS_KIND,
-                organisation_id,
-                queued,
-            )
-            await db.fetch("SELECT pg_notify('hirewire_queue', $1)", PROCESS_KIND)
+        await queue.enqueue_many(
+            PROCESS_KIND,
+            [{"delivery_id": str(d)} for d in queued],
+            organisation_id,
+            dedupe_keys=[f"delivery:{d}" for d in queued],
+        )
     return queued
 
 

@@ -1,6 +1,6 @@
 """The webhook inbox: one row per distinct delivery, stored before it is acknowledged."""
 
-from piccolo.columns import JSONB, UUID, BigSerial, Bytea, Integer, Text, Timestamptz
+from piccolo.columns import JSONB, UUID, Bytea, Integer, Text, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -29,15 +29,3 @@ class WebhookDelivery(Table, tablename="webhook_delivery"):
     last_duplicate_at = Timestamptz(null=True, default=None)
     # Keyed hash of the email the delivery names (SecretBox.candidate_key), never the email.
     candidate_key = Text(null=True, default=None)
-
-
-class ProviderStageMove(Table, tablename="provider_stage_move"):
-    """One pipeline move reported by the provider (previous -> new) for an invitation."""
-
-    id = BigSerial(primary_key=True)
-    organisation_id = UUID()
-    invitation_id = UUID()
-    previous_status = Text()
-    new_status = Text()
-    delivery_id = UUID(null=True, default=None)
-    at = Timestamptz(default=TimestamptzNow())

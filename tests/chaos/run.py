@@ -348,9 +348,9 @@ async def wait_processed(run: Run, distinct: int, deadline: float) -> dict[str, 
 async def verify(run: Run, distinct: list[bytes]) -> dict[str, Any]:
     """Every invitation against the sandbox's truth."""
     from app.invitations.merge import derive_status
+    from app.invitations.results import from_row
     from app.providers.ribbon.sandbox.service import interview_json
     from app.providers.ribbon.translate import translate_interview
-    from app.webhooks.results import from_row
 
     adapter = RibbonWebhooks()
     conn = await asyncpg.connect(run.dsn)

@@ -97,7 +97,7 @@ def to_columns(result: InterviewResult) -> dict[str, Any]:
     }
 
 
-# Upsert of the stored result, as a CTE of the caller's statement (app/webhooks/apply.py):
+# Upsert of the stored result, as a CTE of the caller's statement (app/invitations/lifecycle.py):
 # {inv} and {org} are the invitation's and organisation's parameters, {p} numbers the nine
 # values of `stored_args` from ${p}; nothing is written when the first of them is NULL.
 UPSERT_CTE = """INSERT INTO assessment_result (invitation_id, organisation_id, provider_status,

@@ -1,18 +1,19 @@
-"""Applying what a provider reported to an invitation, inside the caller's (fenced) transaction:
-lock the invitation, merge the result, derive the status, record the timeline, announce."""
+"""The result lifecycle of an invitation, inside the caller's (fenced) transaction: lock the
+invitation, merge what the provider reported into its stored result, derive the status, record
+the timeline, announce. Webhook processing and reconciliation both call `record_result`."""
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from app import db
-from app.invitations import timeline
+from app.invitations import results, timeline
 from app.invitations.merge import current_stage, derive_status, merge_result
 from app.providers.base import InterviewResult, InterviewStatus, WebhookAdapter
-from app.webhooks import results
 
 INVITATION_COLUMNS = """i.id, i.organisation_id, i.job_id, i.assessment_id, i.status, i.missing,
     i.provider, i.provider_interview_id, i.provider_stage, i.completed_at, a.video_enabled"""
@@ -27,13 +28,25 @@ class Applied:
     changed: bool
 
 
+@dataclass(frozen=True)
+class Source:
+    """Who reports a result: a webhook delivery (`delivery_id`, `signalled`) or reconciliation
+    (`record_unchanged=False`: no timeline event when nothing changed)."""
+
+    kind: str
+    message: str
+    delivery_id: uuid.UUID | None = None
+    signalled: bool = False
+    record_unchanged: bool = True
+
+
 RESULT_COLUMNS = """r.provider_status, r.summary, r.scores, r.transcript, r.question_mapping,
     r.audio_url, r.video_url, r.problems, r.raw_payload"""
 
 # The invitation, its timeline events (in order), its stored result ($13..$21, none when NULL),
-# the announcement ($12, none when NULL) and, when $22, its delivery marked processed: one
-# round trip.
-APPLY_SQL = f"""WITH inv AS (
+# the announcement ($12, none when NULL) and, with `delivery_update`, the caller's own write of
+# the delivery: one round trip.
+APPLY_SQL = """WITH inv AS (
       UPDATE invitation SET status = $2, missing = $3::jsonb, overall_score = $4,
           completed_at = CASE WHEN $5 THEN coalesce(completed_at, now()) ELSE completed_at END,
           last_checked_at = now(), updated_at = now()
@@ -45,13 +58,21 @@ APPLY_SQL = f"""WITH inv AS (
       SELECT $6, $1, e.kind, e.message, e.detail::jsonb, $10
       FROM unnest($7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS e(kind, message, detail, n)
       ORDER BY e.n
-    ), res AS ({results.upsert_cte("$1", "$6", 13)}
-    ), delivery AS (
-      UPDATE webhook_delivery SET status = 'processed', last_error = '', processed_at = now(),
-          invitation_id = $1
-      WHERE id = $10 AND $22
-    )
+    ), res AS ({result}
+    ){also}
     SELECT pg_notify($11, $12) FROM inv WHERE $12::text IS NOT NULL"""
+
+
+@functools.cache
+def apply_sql(delivery_update: str | None) -> str:
+    """APPLY_SQL with the delivery's owner's UPDATE (a template naming {invitation} and
+    {delivery}, the parameters of the invitation's and the delivery's ids) as one more CTE."""
+    also = ""
+    if delivery_update:
+        also = f""", delivery AS (
+      {delivery_update.format(invitation="$1", delivery="$10")}
+    )"""
+    return APPLY_SQL.format(result=results.upsert_cte("$1", "$6", 13), also=also)
 
 
 async def lock_by_interview(
@@ -88,13 +109,6 @@ async def interview_assessment(provider: str, interview_id: str) -> uuid.UUID | 
     return found
 
 
-async def assessment_flow(assessment_id: uuid.UUID) -> str | None:
-    flow: str | None = await db.fetchval(
-        "SELECT provider_flow_id FROM assessment WHERE id = $1", assessment_id
-    )
-    return flow
-
-
 async def lock_by_candidate(
     organisation_id: uuid.UUID, assessment_id: uuid.UUID, email: str
 ) -> list[Any]:
@@ -121,21 +135,35 @@ def describe(result: InterviewResult, missing: list[str]) -> str:
     return "fetched result: " + ", ".join(parts)
 
 
-async def apply_result(
+async def record_result(
+    organisation_id: uuid.UUID,
+    provider: str,
+    interview_id: str,
+    fetched: InterviewResult,
+    adapter: WebhookAdapter,
+    source: Source,
+    *,
+    assessment_id: uuid.UUID | None = None,
+    delivery_update: str | None = None,
+) -> Applied | None:
+    """Lock the invitation of an interview (with `assessment_id`, only that assessment's) and
+    merge `fetched` into it; None, writing nothing, when there is no such invitation.
+    `delivery_update` is the caller's UPDATE of its delivery, run in the same statement (see
+    `apply_sql`)."""
+    invitation = await lock_by_interview(organisation_id, provider, interview_id, assessment_id)
+    if invitation is None:
+        return None
+    return await _apply_result(invitation, fetched, adapter, source, delivery_update)
+
+
+async def _apply_result(
     invitation: Any,
     fetched: InterviewResult,
     adapter: WebhookAdapter,
-    *,
-    source_kind: str,
-    source_message: str,
-    delivery_id: uuid.UUID | None,
-    signalled: bool,
-    record_unchanged: bool = True,
-    mark_delivery: bool = False,
+    source: Source,
+    delivery_update: str | None,
 ) -> Applied:
-    """Merge `fetched` into the invitation (already locked FOR UPDATE by the caller).
-    `record_unchanged=False` (reconciliation) writes no timeline event when nothing changed;
-    `mark_delivery` marks the delivery processed (for this invitation, no note) as well."""
+    """Merge `fetched` into the invitation (already locked FOR UPDATE)."""
     inv_id, org_id = invitation["id"], invitation["organisation_id"]
     stored = (
         results.from_row(invitation, fetched.provider, fetched.interview_id)
@@ -146,15 +174,15 @@ async def apply_result(
     completed = merged.status == InterviewStatus.COMPLETED
     missing = adapter.missing(merged, invitation["video_enabled"]) if completed else []
     before = invitation["status"]
-    status, missing = derive_status(before, merged, missing, signalled)
+    status, missing = derive_status(before, merged, missing, source.signalled)
     columns = results.to_columns(merged)
     result_changed = stored is None or results.to_columns(stored) != columns
     old_missing = _json_list(invitation["missing"])
     changed = result_changed or status != before or missing != old_missing
     events: list[tuple[str, str, dict[str, Any]]] = []
-    if changed or record_unchanged:
+    if changed or source.record_unchanged:
         events = [
-            (source_kind, source_message, {}),
+            (source.kind, source.message, {}),
             (
                 "result",
                 describe(merged, missing) if result_changed else "fetched result: nothing new",
@@ -165,7 +193,7 @@ async def apply_result(
             events.append(("status", f"status: {before} -> {status}", {"to": status}))
     announcement = timeline.announcement(org_id, invitation["job_id"], inv_id) if changed else None
     await db.fetch(
-        APPLY_SQL,
+        apply_sql(delivery_update),
         inv_id,
         status,
         json.dumps(missing),
@@ -173,16 +201,38 @@ async def apply_result(
         completed,
         org_id,
         *_event_arrays(events),
-        delivery_id,
+        source.delivery_id,
         timeline.UPDATES_CHANNEL,
         announcement,
         *results.stored_args(columns if result_changed else None),
-        mark_delivery and delivery_id is not None,
     )
     return Applied(inv_id, before, status, missing, changed)
 
 
-async def apply_move(
+async def record_stage_move(
+    organisation_id: uuid.UUID,
+    assessment_id: uuid.UUID,
+    email: str,
+    previous: str,
+    new: str,
+    delivery_id: uuid.UUID | None,
+) -> uuid.UUID | None:
+    """Record a provider pipeline move on every invitation of the candidate (by email) to the
+    assessment, locked; returns the first one's id, or None when there is none."""
+    invitations = await lock_by_candidate(organisation_id, assessment_id, email)
+    for invitation in invitations:
+        await _apply_move(invitation, previous, new, delivery_id)
+    return invitations[0]["id"] if invitations else None
+
+
+async def mark_checked(invitation_ids: list[uuid.UUID]) -> None:
+    """The invitations were just looked at by reconciliation: not picked again for a while."""
+    await db.fetch(
+        "UPDATE invitation SET last_checked_at = now() WHERE id = ANY($1)", invitation_ids
+    )
+
+
+async def _apply_move(
     invitation: Any, previous: str, new: str, delivery_id: uuid.UUID | None
 ) -> bool:
     """Record one provider pipeline move and recompute the current stage from all of them.
