@@ -12,7 +12,8 @@ from app.queue.periodic import PERIODIC
 from app.queue.registry import HANDLERS
 from app.settings import PROJECT_ROOT
 
-ENQUEUERS = {"enqueue", "enqueue_many"}
+# The queue's ways to add a job; each takes the kind first.
+ENQUEUERS = {"enqueue", "enqueue_many", "insert_jobs_cte"}
 
 
 def _module_name(path: Path) -> str:
@@ -20,8 +21,8 @@ def _module_name(path: Path) -> str:
 
 
 def enqueued_kinds() -> dict[str, set[str]]:
-    """Kind -> where it is enqueued, for every call `<x>.enqueue(kind, ...)` in app/ outside the
-    queue itself. A kind given by name is read from the calling module (constants, imports)."""
+    """Kind -> where it is enqueued, for every call of ENQUEUERS in app/ outside the queue
+    itself. A kind given by name is read from the calling module (constants, imports)."""
     found: dict[str, set[str]] = {}
     for path in sorted((PROJECT_ROOT / "app").rglob("*.py")):
         if "queue" in path.relative_to(PROJECT_ROOT / "app").parts[:1]:
