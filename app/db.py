@@ -19,7 +19,7 @@ from app.settings import PROJECT_ROOT
 log = logging.getLogger(__name__)
 
 SANDBOX_APP = "ribbon_sandbox"  # the sandbox's migration set, applied only where it runs
-# Hirewire's migrations (app/piccolo_app.py points Piccolo at the same folder).
+# Hirewire's migrations folder (app/piccolo_app.py gives it to Piccolo).
 MIGRATIONS_FOLDER = PROJECT_ROOT / "migrations"
 MIGRATION_LOCK_ID = 7_420_001  # pg_advisory_lock key: one migrator at a time across processes
 
