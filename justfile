@@ -12,11 +12,12 @@ dev *args:
 test *args: chromium
     uv run pytest -n 2 {{ args }}
 
-# Ruff (lint and format) and mypy.
+# Ruff (lint and format), mypy and the layering contracts (.importlinter).
 lint:
     uv run ruff check .
     uv run ruff format --check .
     uv run mypy
+    uv run lint-imports
 
 # Format the code in place.
 fmt:

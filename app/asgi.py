@@ -18,26 +18,51 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+import app.background  # noqa: F401  (registers every feature's jobs for the worker)
 from app import db
+from app.accounts import audit_routes, team_routes, token_routes
 from app.accounts import routes as account_routes
-from app.accounts import team_routes, token_routes
-from app.audit import routes as audit_routes
+from app.accounts.auth import (
+    AuthMiddleware,
+    provide_user,
+    requires_admin,
+    requires_token,
+    requires_user,
+)
+from app.assessments import api as assessment_api
+from app.assessments import routes as assessment_routes
+from app.candidates import api as candidate_api
+from app.candidates import routes as candidate_routes
 from app.crypto import SecretBox
+from app.dashboard import routes as dashboard_routes
+from app.dashboard import stream as dashboard_stream
 from app.dashboard.live import live_plugins
+from app.emails import routes as email_routes
 from app.emails import template_routes as email_template_routes
 from app.errors import DomainError
+from app.invitations import api as invitation_api
+from app.invitations import routes as invitation_routes
+from app.jobs import api as job_api
+from app.jobs import routes as job_routes
 from app.logs import configure as configure_logging
+from app.privacy import routes as privacy
 from app.providers.clients import RESOURCE as CLIENTS_RESOURCE
 from app.providers.clients import ProviderClients
+from app.providers.ribbon.sandbox.delivery import Deliverer
+from app.providers.ribbon.sandbox.routes import sandbox_routers
+from app.queue.worker import start_background_worker
 from app.settings import PROJECT_ROOT, Settings
+from app.settings_page import routes as settings_routes
 from app.web import routes as web_routes
-from app.web.auth import AuthMiddleware, provide_user, requires_admin, requires_token, requires_user
 from app.web.body_guard import body_guard
 from app.web.errors import error_response
 from app.web.request_id import request_id_middleware
 from app.web.security import add_security_headers
 from app.web.templating import configure_templates
-from app.web.timing import server_timing_middleware
+from app.web.timing import instrument_connection, server_timing_middleware
+from app.webhooks import api as webhook_api
+from app.webhooks import log_routes
+from app.webhooks import routes as webhook_routes
 
 # Paths reached without a browser session: machine-to-machine endpoints carry their own
 # authentication (a signature, a Bearer token) and so need no CSRF token.
@@ -56,11 +81,7 @@ NO_SESSION_LOOKUP = [
 
 def html_routes() -> list[Any]:
     """The pages, one router per access level: each guard is declared once, here."""
-    from app.dashboard import routes as dashboard_routes
-    from app.dashboard import stream as dashboard_stream
-
     signed_in = [
-        *web_routes.ROUTES,
         *token_routes.HTML_ROUTES,
         *team_routes.ROUTES,
         *email_template_routes.ROUTES,
@@ -78,10 +99,6 @@ def html_routes() -> list[Any]:
 
 def admin_routes() -> list[Any]:
     """Organisation settings, the team, the audit log, webhook deliveries and erasure."""
-    from app.privacy import routes as privacy
-    from app.settings_page import routes as settings_routes
-    from app.webhooks import log_routes
-
     return [
         *settings_routes.ADMIN_ROUTES,
         *email_template_routes.ADMIN_ROUTES,
@@ -94,12 +111,6 @@ def admin_routes() -> list[Any]:
 
 def recruiter_routes() -> list[Any]:
     """Jobs, candidates, assessments, invitations and the email outbox."""
-    from app.assessments import routes as assessment_routes
-    from app.candidates import routes as candidate_routes
-    from app.emails import routes as email_routes
-    from app.invitations import routes as invitation_routes
-    from app.jobs import routes as job_routes
-
     return [
         *job_routes.ROUTES,
         *candidate_routes.ROUTES,
@@ -110,12 +121,6 @@ def recruiter_routes() -> list[Any]:
 
 
 def api_routes() -> list[Any]:
-    from app.assessments import api as assessment_api
-    from app.candidates import api as candidate_api
-    from app.invitations import api as invitation_api
-    from app.jobs import api as job_api
-    from app.webhooks import api as webhook_api
-
     return [
         *token_routes.API_ROUTES,
         *job_api.ROUTES,
@@ -128,12 +133,8 @@ def api_routes() -> list[Any]:
 
 def public_routes(settings: Settings | None = None) -> list[Any]:
     """Routes outside the dashboard: webhooks, the sandbox, metrics."""
-    from app.webhooks import routes as webhook_routes
-
     routes: list[Any] = [*webhook_routes.PUBLIC_ROUTES]
     if settings is not None and settings.sandbox_enabled:
-        from app.providers.ribbon.sandbox.routes import sandbox_routers
-
         routes.extend(sandbox_routers())
     return routes
 
@@ -154,18 +155,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owns_pool = db.engine().pool is None  # tests share one pool across apps
-        await db.start_pool()
+        await db.start_pool(init=instrument_connection)  # Server-Timing counts queries
         workers: list[Any] = []
         if run_worker:
-            from app.queue.worker import start_background_worker
-
             workers.append(
                 await start_background_worker(settings, resources={CLIENTS_RESOURCE: clients})
             )
         if settings.sandbox_enabled:
             # The sandbox delivers its webhooks from its own loop, as Ribbon would.
-            from app.providers.ribbon.sandbox.delivery import Deliverer
-
             workers.append(await Deliverer().start())
         try:
             yield

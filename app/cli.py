@@ -17,7 +17,11 @@ import click
 import uvloop
 
 from app import db, embedded_db
+from app.accounts import service as accounts
+from app.accounts import team, tokens
 from app.accounts.service import AccountError
+from app.crypto import SecretBox
+from app.logs import configure as configure_logging
 from app.settings import Settings, SettingsError, refuse_public_sandbox
 
 T = TypeVar("T")
@@ -118,6 +122,7 @@ def serve(host: str, port: int, no_worker: bool, run_migrations: bool) -> None:
 
 
 def _serve(settings: Settings, host: str, port: int, run_worker: bool) -> None:
+    # The web app and every feature load only for the commands that serve (1 s of imports).
     import uvicorn
 
     from app.asgi import create_app
@@ -152,10 +157,11 @@ def _serve(settings: Settings, host: str, port: int, run_worker: bool) -> None:
 def worker(concurrency: int, lease_seconds: int) -> None:
     """Run a background worker until SIGTERM or Ctrl+C (running jobs finish or are released)."""
     settings = resolve_database(load_settings())
-    from app.logs import configure
+    # Every feature loads only for the worker (registering its job kinds), not for each command.
+    import app.background  # noqa: F401
     from app.queue.worker import Worker
 
-    configure(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.log_json)
 
     async def run() -> None:
         await db.start_pool(max_size=concurrency + 2)
@@ -182,12 +188,9 @@ def worker(concurrency: int, lease_seconds: int) -> None:
 @friendly_errors
 def create_org(name: str, ribbon_api_key: str | None) -> None:
     """Create an organisation; prints its id."""
-    from app.accounts.service import create_organisation
-    from app.crypto import SecretBox
-
     settings = resolve_database(load_settings())
     box = SecretBox(settings.secret_key)
-    org_id = run_with_pool(lambda: create_organisation(name, ribbon_api_key, box))
+    org_id = run_with_pool(lambda: accounts.create_organisation(name, ribbon_api_key, box))
     click.echo(str(org_id))
 
 
@@ -202,14 +205,14 @@ def create_org(name: str, ribbon_api_key: str | None) -> None:
 @friendly_errors
 def create_user(org_id: str, email: str, password: str, role: str, name: str) -> None:
     """Create a user in an organisation; prints the user's id."""
-    from app.accounts.service import create_user as create
-
     try:
         organisation_id = uuid.UUID(org_id)
     except ValueError:
         raise CommandError(f"--org must be an organisation id (a UUID), got {org_id!r}") from None
     resolve_database(load_settings())
-    user_id = run_with_pool(lambda: create(organisation_id, email, password, role, name))
+    user_id = run_with_pool(
+        lambda: accounts.create_user(organisation_id, email, password, role, name)
+    )
     click.echo(str(user_id))
 
 
@@ -219,14 +222,13 @@ def create_user(org_id: str, email: str, password: str, role: str, name: str) ->
 @friendly_errors
 def set_password(email: str, password: str) -> None:
     """Set a user's password (when no email can reach them); every session of theirs ends."""
-    from app.accounts.service import AccountError, change_password, user_id_by_email
 
     async def run() -> None:
-        user_id = await user_id_by_email(email)
+        user_id = await accounts.user_id_by_email(email)
         if user_id is None:
             raise CommandError(f"no active user has the email {email!r}")
         try:
-            await change_password(user_id, password)
+            await accounts.change_password(user_id, password)
         except AccountError as exc:
             raise CommandError(str(exc)) from None
 
@@ -247,11 +249,9 @@ def set_password(email: str, password: str) -> None:
 @friendly_errors
 def create_api_token(email: str, name: str, expires_days: str) -> None:
     """Create an API token; prints it once (only its hash is stored)."""
-    from app.accounts.service import create_api_token as create
-
     days = None if expires_days == "never" else int(expires_days)
     resolve_database(load_settings())
-    click.echo(run_with_pool(lambda: create(email, name, days)))
+    click.echo(run_with_pool(lambda: accounts.create_api_token(email, name, days)))
 
 
 @main.command("list-api-tokens")
@@ -259,11 +259,9 @@ def create_api_token(email: str, name: str, expires_days: str) -> None:
 @friendly_errors
 def list_api_tokens(email: str) -> None:
     """A user's API tokens, one a line: id, prefix, state, name (never the tokens)."""
-    from app.accounts import tokens
-    from app.accounts.service import user_id_for
 
     async def run() -> list[dict[str, Any]]:
-        return await tokens.list_tokens(await user_id_for(email))
+        return await tokens.list_tokens(await accounts.user_id_for(email))
 
     resolve_database(load_settings())
     for row in run_with_pool(run):
@@ -276,16 +274,13 @@ def list_api_tokens(email: str) -> None:
 @friendly_errors
 def revoke_api_token(email: str, token_id: str) -> None:
     """Revoke one of a user's API tokens; it stops working at once."""
-    from app.accounts import tokens
-    from app.accounts.service import user_id_for
-
     try:
         wanted = uuid.UUID(token_id)
     except ValueError:
         raise CommandError(f"--id must be a token id (a UUID), got {token_id!r}") from None
 
     async def run() -> dict[str, Any] | None:
-        return await tokens.revoke_token(await user_id_for(email), wanted)
+        return await tokens.revoke_token(await accounts.user_id_for(email), wanted)
 
     resolve_database(load_settings())
     if run_with_pool(run) is None:
@@ -299,8 +294,6 @@ def revoke_api_token(email: str, token_id: str) -> None:
 def deactivate_user(email: str) -> None:
     """Deactivate a user: they cannot log in, and every session and API token of theirs is
     revoked (reactivating them later revives none)."""
-    from app.accounts import team
-
     resolve_database(load_settings())
     revoked = run_with_pool(lambda: team.deactivate_by_email(email))
     click.echo(f"deactivated {email}; {revoked} sessions and tokens revoked")
@@ -310,7 +303,7 @@ def deactivate_user(email: str) -> None:
 @friendly_errors
 def demo() -> None:
     """Seed a demo organisation, login and data (safe to run again)."""
-    from app.demo import seed_demo
+    from app.demo import seed_demo  # loads every feature: only for the commands that seed
 
     settings = resolve_database(load_settings())
     asyncio.run(db.migrate(quiet=True, sandbox=settings.sandbox_enabled))
@@ -324,7 +317,7 @@ def demo() -> None:
 @friendly_errors
 def dev(host: str, port: int) -> None:
     """Everything `just dev` needs: database, migrations, demo data, sandbox, dashboard."""
-    from app.demo import seed_demo
+    from app.demo import seed_demo  # loads every feature: only for the commands that seed
 
     base = f"http://{host}:{port}"
     os.environ.setdefault("SANDBOX_ENABLED", "1")
@@ -352,6 +345,7 @@ def dev(host: str, port: int) -> None:
 @friendly_errors
 def sandbox(host: str, port: int, run_migrations: bool) -> None:
     """Run the Ribbon sandbox alone (same database); point RIBBON_API_BASE at its /sandbox/api."""
+    # The sandbox's web app loads only for this command.
     import uvicorn
 
     from app.providers.ribbon.sandbox.standalone import create_sandbox_app

@@ -8,7 +8,6 @@ import io
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -16,9 +15,13 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
+from app.settings import PROJECT_ROOT
+
 log = logging.getLogger(__name__)
 
 SANDBOX_APP = "ribbon_sandbox"  # the sandbox's migration set, applied only where it runs
+# Hirewire's migrations folder (app/piccolo_app.py gives it to Piccolo).
+MIGRATIONS_FOLDER = PROJECT_ROOT / "migrations"
 MIGRATION_LOCK_ID = 7_420_001  # pg_advisory_lock key: one migrator at a time across processes
 
 # What "the database is unavailable" looks like from asyncpg and the pool: answered with 503.
@@ -95,18 +98,23 @@ async def set_json_codecs(conn: asyncpg.Connection) -> None:
         )
 
 
-async def _init_connection(conn: asyncpg.Connection) -> None:
-    from app.web.timing import instrument_connection
-
-    await set_json_codecs(conn)
-    await instrument_connection(conn)
+ConnectionHook = Callable[[asyncpg.Connection], Awaitable[None]]
 
 
-async def start_pool(max_size: int = 10) -> None:
+async def start_pool(max_size: int = 10, init: ConnectionHook | None = None) -> None:
+    """Start the engine's pool with the json codecs on each new connection. `init` runs after
+    them: the web app passes its query counter (app.web.timing), so this module needs nothing
+    from the layers above it."""
+
+    async def init_connection(conn: asyncpg.Connection) -> None:
+        await set_json_codecs(conn)
+        if init is not None:
+            await init(conn)
+
     eng = engine()
     if eng.pool is None:
         await eng.start_connection_pool(
-            min_size=1, max_size=max_size, init=_init_connection, reset=_keep_session
+            min_size=1, max_size=max_size, init=init_connection, reset=_keep_session
         )
 
 
@@ -180,9 +188,7 @@ def sql_migration(
 
 
 def migration_ids() -> list[str]:
-    from app.piccolo_app import APP_CONFIG
-
-    folder = Path(APP_CONFIG.resolved_migrations_folder_path)
+    folder = MIGRATIONS_FOLDER
     ids = []
     for path in sorted(folder.glob("hirewire_*.py")):
         for line in path.read_text().splitlines():

@@ -10,9 +10,17 @@ from typing import Any
 
 from app import db
 from app.accounts.service import create_organisation, create_user, user_by_id
+from app.assessments.service import AssessmentInput, create_assessment, delete_unusable
+from app.candidates.csv_import import parse_csv
+from app.candidates.service import import_rows
 from app.crypto import SecretBox
+from app.invitations.service import invite
+from app.jobs.service import JobInput, create_job
 from app.providers.base import ProviderError
+from app.providers.clients import provider_clients
+from app.providers.ribbon.sandbox.finish import finish_interview
 from app.providers.ribbon.sandbox.results import CompletionOptions
+from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job, PermanentFailure, RetryLater
 from app.settings import Settings
@@ -60,11 +68,6 @@ async def seed_jobs(org_id: Any) -> None:
     only answers once the server runs, so it is queued for the worker instead of made here."""
     if await db.fetchval("SELECT 1 FROM job WHERE organisation_id = $1 LIMIT 1", org_id):
         return
-    from app.candidates.csv_import import parse_csv
-    from app.candidates.service import import_rows
-    from app.jobs.service import JobInput, create_job
-    from app.queue import service as queue
-
     async with db.transaction():
         job_ids = []
         for title, department, location in DEMO_JOBS:
@@ -90,15 +93,6 @@ async def seed_jobs(org_id: Any) -> None:
 @job_kind("demo_assessment")
 async def demo_assessment(job: Job, ctx: Any) -> None:
     """Create the demo assessment through the sandbox and invite five candidates (once)."""
-    from app.assessments.service import (
-        AssessmentInput,
-        create_assessment,
-        delete_unusable,
-    )
-    from app.invitations.service import invite
-    from app.providers.clients import provider_clients
-    from app.queue import service as queue
-
     job_id = uuid.UUID(job.payload["job_id"])
     org_id = job.organisation_id
     if org_id is None or await db.fetchval("SELECT 1 FROM assessment WHERE job_id = $1", job_id):
@@ -152,8 +146,6 @@ DEMO_OUTCOMES: list[CompletionOptions | None] = [
 @job_kind("demo_results")
 async def demo_results(job: Job, ctx: Any) -> None:
     """Finish the demo interviews at the sandbox once their invitations have interviews."""
-    from app.providers.ribbon.sandbox.finish import finish_interview
-
     rows = await db.fetch(
         """SELECT provider_interview_id FROM invitation
            WHERE assessment_id = $1 ORDER BY created_at, id""",

@@ -14,6 +14,7 @@ from app.accounts.tables import (
 from app.assessments.tables import Assessment
 from app.audit.tables import AuditEvent
 from app.candidates.tables import Application, Candidate
+from app.db import MIGRATIONS_FOLDER
 from app.emails.tables import EmailMessage, EmailTemplate
 from app.invitations.tables import (
     AssessmentResult,
@@ -25,12 +26,11 @@ from app.invitations.tables import (
 from app.jobs.tables import Job
 from app.privacy.tables import ErasedEmail, ErasedInterview
 from app.queue.tables import QueueJob
-from app.settings import PROJECT_ROOT
 from app.webhooks.tables import WebhookDelivery
 
 APP_CONFIG = AppConfig(
     app_name="hirewire",
-    migrations_folder_path=str(PROJECT_ROOT / "migrations"),
+    migrations_folder_path=str(MIGRATIONS_FOLDER),
     table_classes=[
         Organisation,
         AppUser,

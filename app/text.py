@@ -60,6 +60,18 @@ def lines(value: str | None) -> str:
     return clean(value, "lines")
 
 
+def impersonal(text: str, email: str, names: tuple[str, ...] = ()) -> str:
+    """`text` with the person's email and names replaced: for error texts from a provider or a
+    mail server, which echo them and are kept and shown (outbox, queue, timeline, logs)."""
+    if email.strip():
+        whole = rf"(?<![\w.%+-]){re.escape(email.strip())}(?![\w.-])"  # not jo.ann@ for ann@
+        text = re.sub(whole, "the candidate's address", text, flags=re.I)
+    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
+        whole = rf"(?<![\w.@+-]){re.escape(name)}(?![\w@-])"  # a word, not part of an address
+        text = re.sub(whole, "the candidate", text, flags=re.I)
+    return text
+
+
 def for_display(value: str) -> str:
     """What a page prints: unsafe characters gone, nothing else changed (no trimming)."""
     return _TEXT_UNSAFE.sub("", value)

@@ -20,8 +20,10 @@ from typing import Any
 import httpx
 import pytest
 
+import app.background  # noqa: F401  (registers every feature's job kinds)
 from app import db, embedded_db
 from app.settings import PROJECT_ROOT, Settings
+from app.web.timing import instrument_connection
 
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdef"
 
@@ -84,7 +86,7 @@ def settings(test_database: TestDatabase) -> Settings:
 @pytest.fixture(scope="session")
 async def pool(test_database: TestDatabase) -> AsyncIterator[None]:
     db.configure(test_database.dsn)
-    await db.start_pool(max_size=10)
+    await db.start_pool(max_size=10, init=instrument_connection)
     yield
     await db.close_pool()
 

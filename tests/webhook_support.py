@@ -20,6 +20,7 @@ from app import db, embedded_db
 from app.providers.ribbon.webhooks import sign
 from app.queue import service as queue
 from app.queue.worker import Worker
+from app.web.timing import instrument_connection
 
 PAYLOADS = Path(__file__).resolve().parent / "payloads" / "ribbon"
 
@@ -74,14 +75,14 @@ async def wh_settings(webhook_database: Any, pool: None) -> AsyncIterator[Any]:
     shared = db.current_dsn()
     await db.close_pool()
     db.configure(webhook_database.dsn)
-    await db.start_pool(max_size=10)
+    await db.start_pool(max_size=10, init=instrument_connection)
     try:
         yield settings
     finally:
         await truncate_all()
         await db.close_pool()
         db.configure(shared)
-        await db.start_pool(max_size=10)
+        await db.start_pool(max_size=10, init=instrument_connection)
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
 from app.accounts import service
+from app.accounts.auth import CSRF_COOKIE, SESSION_COOKIE
 from app.settings import Settings
-from app.web.auth import CSRF_COOKIE, SESSION_COOKIE
 from app.web.client_address import client_ip
 
 

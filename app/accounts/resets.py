@@ -14,9 +14,9 @@ from app import db
 from app.accounts.passwords import password_problem
 from app.accounts.service import AccountError, admission, change_password
 from app.crypto import SecretBox, new_token, token_hash
-from app.emails import service as emails
-from app.emails.sender import smtp_send
 from app.logs import get_logger
+from app.mail import rendering
+from app.mail.smtp import smtp_send
 from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job
@@ -165,11 +165,11 @@ async def send_password_reset(job: Job, ctx: Any) -> None:
     token = SecretBox(settings.secret_key).open(row["token_enc"])
     link = f"{settings.public_base_url}/login/reset?token={token}"
     if row["purpose"] == "invite":
-        subject, text, html = emails.render(
+        subject, text, html = rendering.render(
             "team_invite", {"org_name": row["org_name"], "link": link, "valid_days": INVITE_DAYS}
         )
     else:
-        subject, text, html = emails.render(
+        subject, text, html = rendering.render(
             "password_reset",
             {"org_name": "Hirewire", "link": link, "valid_minutes": VALID_MINUTES},
         )

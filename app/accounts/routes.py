@@ -14,12 +14,12 @@ from litestar.response import Redirect, Template
 from msgspec import Struct
 
 from app.accounts import devices, resets, service
+from app.accounts.auth import SESSION_COOKIE
 from app.accounts.browser import start_browser_session
 from app.accounts.devices import DEVICE_COOKIE
 from app.audit.service import record_audit
 from app.crypto import SecretBox
 from app.settings import Settings
-from app.web.auth import SESSION_COOKIE
 from app.web.client_address import client_ip
 
 

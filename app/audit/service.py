@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 from app import db
-from app.accounts.service import CurrentUser
 from app.audit.tables import AuditEvent
 
 
+class Actor(Protocol):
+    """Who did it: a signed-in user (app.accounts.service.CurrentUser). Audit sits below
+    accounts, so that accounts can record what its users do."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def organisation_id(self) -> uuid.UUID: ...
+    @property
+    def email(self) -> str: ...
+
+
 async def record_audit(
-    actor: CurrentUser | None,
+    actor: Actor | None,
     action: str,
     subject_type: str = "",
     subject_id: str = "",

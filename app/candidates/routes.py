@@ -34,8 +34,10 @@ from app.candidates.stages import Stage
 from app.crypto import SecretBox
 from app.emails.service import emails_of_candidate
 from app.invitations.cards import Card, cards_for_candidate
-from app.jobs.routes import job_page_context
+from app.invitations.result_view import results_for_candidate
+from app.jobs.page import job_page_context
 from app.jobs.service import open_job
+from app.web.cursors import live_cursor
 from app.webhooks.service import unapplied_moves
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -252,9 +254,6 @@ async def candidate_detail(
     box: NamedDependency[SecretBox],
     candidate_id: FromPath[uuid.UUID],
 ) -> Template:
-    from app.dashboard.stream import live_cursor
-    from app.invitations.result_view import results_for_candidate
-
     org = user.organisation_id
     # One connection for the page's reads instead of a pool checkout (and reset) for each.
     async with db.transaction():

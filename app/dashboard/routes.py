@@ -1,4 +1,4 @@
-"""Dashboard pages and fragments: an invitation's card (what the live stream makes browsers
+"""Dashboard pages and fragments: the home page, an invitation's card (what the live stream makes browsers
 fetch) and the job's compare view with its CSV export."""
 
 from __future__ import annotations
@@ -18,12 +18,19 @@ from app import db
 from app.accounts.service import CurrentUser
 from app.candidates.stages import Stage
 from app.dashboard import compare
-from app.dashboard.stream import live_cursor
+from app.dashboard.home import home as home_page
 from app.invitations import cards, result_view
 from app.invitations.statuses import InvitationStatus
 from app.settings import Settings
+from app.web.cursors import live_cursor
 
 VARY = {"Vary": "HX-Request", "Cache-Control": "no-store"}
+
+
+@get("/", name="home")
+async def home(user: NamedDependency[CurrentUser]) -> Template:
+    page = await home_page(user.organisation_id, user.is_admin)
+    return Template("web/home.html", context={"home": page, "counts": page.counts})
 
 
 @get("/invitations/{invitation_id:uuid}/card", name="invitation_card")
@@ -128,4 +135,4 @@ def _query(filters: compare.Filters) -> dict[str, str]:
     return {k: v for k, v in query.items() if v}
 
 
-ROUTES = [invitation_card, invitation_result, job_compare, job_compare_csv]
+ROUTES = [home, invitation_card, invitation_result, job_compare, job_compare_csv]

@@ -27,12 +27,12 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from app import db
 from app.accounts import service
+from app.accounts.auth import SESSION_COOKIE
 from app.accounts.service import CurrentUser
 from app.dashboard.live import RESYNC, LiveHub
 from app.invitations import cards
 from app.settings import Settings
-from app.web.auth import SESSION_COOKIE
-from app.web.numbers import whole_number
+from app.web.cursors import cursor_of, database_now, moment_of, parse_cursor
 
 CATCH_UP_MARGIN = dt.timedelta(seconds=15)  # longer than any writer's transaction
 CATCH_UP_LIMIT = 200
@@ -40,36 +40,6 @@ KEEPALIVE_SECONDS = 15.0
 AUTH_CHECK_SECONDS = 5.0  # a stream outlives its session's end by at most this
 RETRY_MS = 1000
 LOGGED_OUT = "logged-out"  # the last event of a stream whose session or token ended
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def cursor_of(moment: dt.datetime) -> int:
-    return (moment - EPOCH) // dt.timedelta(microseconds=1)
-
-
-def moment_of(cursor: int) -> dt.datetime:
-    return EPOCH + dt.timedelta(microseconds=cursor)
-
-
-# A cursor past this is no moment a datetime can hold: the catch-up would overflow after the 200.
-MAX_CURSOR = (dt.datetime(9999, 1, 1, tzinfo=dt.UTC) - EPOCH) // dt.timedelta(microseconds=1)
-
-
-def parse_cursor(raw: str | None) -> int | None:
-    """A cursor from the URL or Last-Event-ID; anything unreadable or out of range (digits
-    that are not ASCII, beyond year 9999) means "no cursor": the stream starts live."""
-    return whole_number(raw, maximum=MAX_CURSOR)
-
-
-async def database_now() -> dt.datetime:
-    """The database's clock: cursors compare with timestamps written by any process."""
-    moment: dt.datetime = await db.fetchval("SELECT clock_timestamp()")
-    return moment
-
-
-async def live_cursor() -> int:
-    """The cursor a page puts in its stream URL: changes after it are announced to it."""
-    return cursor_of(await database_now())
 
 
 class Clock:

@@ -16,7 +16,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from app import db
-from app.emails import rendering as builtin
+from app.mail import rendering as builtin
 from app.text import lines, one_line
 
 KINDS = ("invite", "reminder")

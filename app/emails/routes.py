@@ -11,13 +11,7 @@ from litestar.response import Template
 
 from app.accounts.service import CurrentUser
 from app.emails.service import get_email
-
-# The HTML part is shown in an <iframe sandbox>: no scripts, no forms, no same-origin access,
-# only inline styles (emails need them) and images; framed by our own pages only.
-EMAIL_HTML_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; "
-    "frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox"
-)
+from app.mail.rendering import EMAIL_HTML_CSP
 
 
 @get("/emails/{email_id:uuid}", name="email_detail")

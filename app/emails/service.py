@@ -7,11 +7,12 @@ import uuid
 from typing import Any
 
 from app import db
-from app.emails import custom, rendering
+from app.emails import custom
 from app.errors import NotFound
+from app.mail import rendering
 from app.queue import service as queue
 
-# Rendering lives in app/emails/rendering.py; these names stay here for their callers.
+# Rendering lives in app/mail/rendering.py; these names stay here for their callers.
 KINDS, SUBJECTS, render = rendering.KINDS, rendering.SUBJECTS, rendering.render
 
 

@@ -17,8 +17,8 @@ from litestar.response import Redirect, Template
 from app import db
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
-from app.emails import custom, rendering
-from app.emails.routes import EMAIL_HTML_CSP
+from app.emails import custom
+from app.mail import rendering
 from app.web.client_address import client_ip
 
 TITLES = {"invite": "Invitation", "reminder": "Reminder"}
@@ -114,7 +114,7 @@ async def template_preview(
         html,
         media_type=MediaType.HTML,
         headers={
-            "content-security-policy": EMAIL_HTML_CSP,
+            "content-security-policy": rendering.EMAIL_HTML_CSP,
             "x-frame-options": "SAMEORIGIN",
             "cache-control": "no-store",
         },

@@ -8,15 +8,19 @@ import uuid
 from typing import Any
 
 from app import db
+from app.emails.sender import on_email_sent
 from app.emails.service import queue_invitation_email
 from app.invitations import timeline
 from app.invitations.statuses import InvitationStatus
-from app.privacy.matching import impersonal
 from app.providers.base import CreatedInterview, ProviderError
 from app.providers.clients import provider_clients
 from app.queue import service as queue
+from app.queue.periodic import periodic
 from app.queue.registry import job_kind
 from app.queue.service import Job, PermanentFailure, RetryLater
+from app.text import impersonal
+
+EXPIRE_EVERY_SECONDS = 300
 
 _LOAD_SQL = """
     SELECT i.id, i.organisation_id, i.job_id, i.status, i.provider, i.provider_interview_id,
@@ -26,6 +30,22 @@ _LOAD_SQL = """
     JOIN candidate c ON c.id = i.candidate_id
     WHERE i.id = $1
 """
+
+
+@on_email_sent
+async def _email_sent(email: Any) -> None:
+    """An email sent for an invitation (the invite, a reminder) goes on its timeline, without the
+    address: the timeline is shown to every recruiter of the job."""
+    if email["invitation_id"] is None:
+        return
+    await timeline.add_event(
+        email["organisation_id"],
+        email["invitation_id"],
+        "email_sent",
+        f"{email['kind'].capitalize()} email sent",
+        {"email_id": str(email["id"])},
+    )
+    await timeline.announce(email["organisation_id"], email["job_id"], email["invitation_id"])
 
 
 async def _invite_failed(job: Job, error: str, dead: bool) -> None:
@@ -129,6 +149,7 @@ async def invite(job: Job, ctx: Any) -> None:
         await timeline.announce(row["organisation_id"], row["job_id"], invitation_id)
 
 
+@periodic("expire_invitations", every=lambda settings: EXPIRE_EVERY_SECONDS)
 @job_kind("expire_invitations")
 async def expire_invitations(job: Job, ctx: Any) -> None:
     async with queue.fenced(job):

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from app.accounts.service import CurrentUser
 from app.invitations import bulk, cards, service
 from app.invitations.service import InvitationError
-from app.jobs.routes import job_page_context
+from app.jobs.page import job_page_context
 from app.jobs.service import get_job
 
 VARY = {"Vary": "HX-Request", "Cache-Control": "no-store"}

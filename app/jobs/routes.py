@@ -12,18 +12,14 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from app import db
 from app.accounts.service import CurrentUser
-from app.assessments.service import job_assessments
-from app.assessments.statuses import AssessmentStatus
 from app.audit.service import record_audit
-from app.candidates.stages import Stage
-from app.invitations.bulk import recent_for_job
 from app.invitations.statuses import InvitationStatus
 from app.jobs import service
+from app.jobs.page import job_page_context
 from app.jobs.service import JobInput, JobInputError
 from app.jobs.statuses import JobStatus
-from app.jobs.window import Window, candidate_page, clean_window
+from app.jobs.window import clean_window
 from app.web.client_address import client_ip
 from app.web.numbers import whole_number
 
@@ -135,37 +131,6 @@ async def job_status(
         ip=client_ip(request),
     )
     return Redirect(f"{request.app.route_reverse('job_detail', job_id=job_id)}?notice={status}")
-
-
-async def job_page_context(
-    user: CurrentUser, job_id: uuid.UUID, window: Window | None = None
-) -> dict[str, Any]:
-    """Everything the job page shows (also used to re-render it with a form error): the job,
-    its assessments and one window of its candidates, never all of them."""
-    from app.dashboard.stream import live_cursor
-
-    # One connection for the page's ~8 reads instead of a pool checkout (and its reset
-    # round trip) for each: about half the database time of the page.
-    async with db.transaction():
-        job = await service.get_job(user.organisation_id, job_id)
-        # Taken before the cards are read: the live stream replays anything changed after it.
-        cursor = await live_cursor()
-        assessments = await job_assessments(user.organisation_id, job_id)
-        page = await candidate_page(user.organisation_id, job_id, window or Window())
-        bulks = await recent_for_job(user.organisation_id, job_id)
-    return {
-        "job": job,
-        "assessments": assessments,
-        "active_assessments": [a for a in assessments if a["status"] == AssessmentStatus.ACTIVE],
-        "page": page,
-        "candidates": page.rows,
-        "cards": page.cards,
-        "bulks": bulks,
-        "stages": Stage,
-        "statuses": InvitationStatus,
-        "values": {},
-        "live_cursor": cursor,
-    }
 
 
 @get("/jobs/{job_id:uuid}", name="job_detail")

@@ -49,15 +49,3 @@ def mentions(expr: str, param: str) -> str:
 def bytes_mention(expr: str, param: str) -> str:
     # Raw bodies may not be UTF-8; 'escape' keeps ASCII as is, which covers emails and ids.
     return mentions(f"encode({expr}, 'escape')", param)
-
-
-def impersonal(text: str, email: str, names: tuple[str, ...] = ()) -> str:
-    """`text` with the person's email and names replaced: for error texts from a provider or a
-    mail server, which echo them and are kept and shown (outbox, queue, timeline, logs)."""
-    if email.strip():
-        whole = rf"(?<![\w.%+-]){re.escape(email.strip())}(?![\w.-])"  # not jo.ann@ for ann@
-        text = re.sub(whole, "the candidate's address", text, flags=re.I)
-    for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
-        whole = rf"(?<![\w.@+-]){re.escape(name)}(?![\w@-])"  # a word, not part of an address
-        text = re.sub(whole, "the candidate", text, flags=re.I)
-    return text

@@ -26,6 +26,7 @@ from app.audit.service import record_audit
 from app.invitations import redaction as invitation_redaction
 from app.logs import get_logger
 from app.queue import service as queue
+from app.queue.periodic import periodic
 from app.queue.registry import job_kind
 from app.queue.service import Job
 from app.webhooks import redaction as webhook_redaction
@@ -84,6 +85,7 @@ async def redact_expired(days: int, batch: int = BATCH) -> RetentionRun:
     return run
 
 
+@periodic(KIND, every=lambda settings: EVERY_SECONDS)
 @job_kind(KIND)
 async def retention(job: Job, ctx: Any) -> None:
     days = ctx.settings.raw_payload_retention_days

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from app.providers.base import Provider, WebhookAdapter
+from app.providers.base import EventKind, Provider, WebhookAdapter
+from app.providers.ribbon.client import RibbonClient
+from app.providers.ribbon.webhooks import EVENT_KINDS, RibbonWebhooks
 from app.settings import Settings
 
 PROVIDERS = ("ribbon",)
@@ -12,17 +14,12 @@ PROVIDERS = ("ribbon",)
 
 def webhook_adapter(name: str) -> WebhookAdapter:
     if name == "ribbon":
-        from app.providers.ribbon.webhooks import RibbonWebhooks
-
         return RibbonWebhooks()
     raise KeyError(f"unknown provider {name!r}")
 
 
 def move_event_types() -> tuple[str, ...]:
     """Every provider's name for a pipeline-move event (Ribbon: candidate_status_updated)."""
-    from app.providers.base import EventKind
-    from app.providers.ribbon.webhooks import EVENT_KINDS
-
     return tuple(
         name for name, kind in EVENT_KINDS.items() if kind is EventKind.CANDIDATE_STATUS_MOVED
     )
@@ -36,7 +33,5 @@ def make_provider(
 ) -> Provider:
     """A client bound to one organisation's credentials. Close it with `aclose()`."""
     if name == "ribbon":
-        from app.providers.ribbon.client import RibbonClient
-
         return RibbonClient(api_key=api_key, base_url=settings.ribbon_api_base, transport=transport)
     raise KeyError(f"unknown provider {name!r}")

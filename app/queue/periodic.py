@@ -1,11 +1,14 @@
 """Periodic jobs (reconciliation, expiry, retention) scheduled through the queue itself: a
-dedupe key keeps at most one of each queued or running, whichever process schedules it."""
+dedupe key keeps at most one of each queued or running, whichever process schedules it.
+A feature declares its own with `@periodic(kind, every=...)` next to the job's `@job_kind`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from app.queue import service
 from app.settings import Settings
@@ -17,17 +20,25 @@ class Periodic:
     every_seconds: int
 
 
+# How often a periodic job runs, in seconds, read from the settings when a scheduler starts.
+Every = Callable[[Settings], int]
+F = TypeVar("F")
+
+PERIODIC: dict[str, Every] = {}
+
+
+def periodic(kind: str, every: Every) -> Callable[[F], F]:
+    """Schedule job `kind` every `every(settings)` seconds; decorates the kind's handler."""
+
+    def register(fn: F) -> F:
+        PERIODIC[kind] = every
+        return fn
+
+    return register
+
+
 def periodic_jobs(settings: Settings) -> list[Periodic]:
-    return [Periodic(kind, every) for kind, every in PERIODIC_KINDS(settings)]
-
-
-def PERIODIC_KINDS(settings: Settings) -> list[tuple[str, int]]:
-    """Each feature with a periodic job adds it here."""
-    return [
-        ("expire_invitations", 300),
-        ("reconcile", settings.reconcile_every_seconds),
-        ("retention", 3600),  # app/privacy/retention.py
-    ]
+    return [Periodic(kind, every(settings)) for kind, every in PERIODIC.items()]
 
 
 class PeriodicScheduler:

@@ -1,4 +1,6 @@
-"""Which function handles which kind of job. Features register their handlers at import."""
+"""Which function handles which kind of job. Features register their handlers at import with
+`@job_kind`; the composition root (app/background.py) imports them. The queue names no
+feature."""
 
 from __future__ import annotations
 
@@ -30,24 +32,3 @@ def job_kind(name: str, on_failure: FailureHook | None = None) -> Callable[[Hand
         return fn
 
     return register
-
-
-def load_handlers() -> dict[str, JobKind]:
-    """Import every module that registers job kinds."""
-    import importlib
-
-    for module in JOB_MODULES:
-        importlib.import_module(module)
-    return HANDLERS
-
-
-# Modules whose import registers job kinds; each feature adds its own line.
-JOB_MODULES: list[str] = [
-    "app.invitations.jobs",
-    "app.emails.sender",
-    "app.demo",
-    "app.webhooks.processing",
-    "app.webhooks.reconcile",
-    "app.privacy.retention",
-    "app.accounts.resets",
-]

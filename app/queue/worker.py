@@ -14,7 +14,8 @@ import asyncpg
 from app import db
 from app.logs import get_logger
 from app.queue import service
-from app.queue.registry import JobKind, load_handlers
+from app.queue.periodic import PeriodicScheduler
+from app.queue.registry import HANDLERS, JobKind
 from app.queue.service import Job, LeaseLost, PermanentFailure, RetryLater
 from app.settings import Settings
 
@@ -44,7 +45,8 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.lease_seconds = lease_seconds
         self.kinds = kinds
-        self.handlers: dict[str, JobKind] = load_handlers()
+        # Registered at import by the features the composition root loaded (app/background.py).
+        self.handlers: dict[str, JobKind] = HANDLERS
         # resources: clients the caller shares with the jobs (the app's provider clients)
         self.context = WorkerContext(settings=settings, resources=dict(resources or {}))
         self._wake = asyncio.Event()
@@ -55,8 +57,6 @@ class Worker:
         self._claim_batch = max(1, concurrency // 4)
 
     async def start(self) -> Worker:
-        from app.queue.periodic import PeriodicScheduler
-
         self._scheduler = PeriodicScheduler(self.settings)
         self._tasks = [
             asyncio.create_task(self._listen_forever(), name="queue-listen"),

@@ -1,4 +1,4 @@
-"""The dashboard shell's own pages and the health endpoints."""
+"""The health endpoints (the home page is the dashboard's: app/dashboard/routes.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,8 @@ from typing import Any
 
 import asyncpg
 from litestar import Response, get
-from litestar.di import NamedDependency
-from litestar.response import Template
 
 from app import db
-from app.accounts.service import CurrentUser
-from app.dashboard.home import home as home_page
 
 
 @get("/healthz", name="healthz", exclude_from_auth=True, exclude_from_csrf=True)
@@ -43,11 +39,4 @@ async def readyz() -> Response[dict[str, Any]]:
     return Response({"status": "ok", "database": "ok", "pending_migrations": []})
 
 
-@get("/", name="home")
-async def home(user: NamedDependency[CurrentUser]) -> Template:
-    page = await home_page(user.organisation_id, user.is_admin)
-    return Template("web/home.html", context={"home": page, "counts": page.counts})
-
-
 PUBLIC_ROUTES = [healthz, readyz]
-ROUTES = [home]

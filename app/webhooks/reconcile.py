@@ -16,6 +16,7 @@ from app.providers.base import InterviewStatus, ProviderError
 from app.providers.clients import provider_clients
 from app.providers.registry import webhook_adapter
 from app.queue import service as queue
+from app.queue.periodic import periodic
 from app.queue.registry import job_kind
 from app.queue.service import Job
 from app.webhooks import metrics
@@ -30,6 +31,7 @@ BATCH = 500  # invitations per sweep; the rest wait for the next one
 LIST_LIMIT = 5000  # completed interviews read from the provider per organisation and sweep
 
 
+@periodic(SWEEP_KIND, every=lambda settings: settings.reconcile_every_seconds)
 @job_kind(SWEEP_KIND)
 async def reconcile(job: Job, ctx: Any) -> None:
     due = await db.fetch(

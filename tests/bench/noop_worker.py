@@ -10,6 +10,7 @@ import signal
 import uuid
 from typing import Any
 
+import app.background  # noqa: F401  (what `hirewire worker` registers, periodic jobs too)
 from app import db
 from app.logs import configure
 from app.queue import service as queue

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 
 from app import db
+from app.accounts.auth import SESSION_COOKIE
 from app.accounts.service import create_api_token, create_organisation, create_user
-from app.web.auth import SESSION_COOKIE
 from tests.conftest import start_server
 from tests.factories import BOX
 from tests.integration.recruiting import fetch_one

@@ -11,8 +11,8 @@ from typing import Any
 from app import db
 from app.privacy.retention import retention
 from app.queue import service as queue
-from app.queue.periodic import PERIODIC_KINDS
-from app.queue.registry import load_handlers
+from app.queue.periodic import Periodic, periodic_jobs
+from app.queue.registry import HANDLERS
 from app.queue.service import Job
 from app.queue.worker import run_until_idle
 from app.settings import Settings
@@ -121,8 +121,8 @@ async def test_retention_redacts_old_finished_payloads_only_and_keeps_results(
 async def test_retention_follows_the_setting_and_runs_periodically(
     settings: Settings, clean_db: None
 ) -> None:
-    assert "retention" in load_handlers()
-    assert ("retention", 3600) in PERIODIC_KINDS(settings)
+    assert "retention" in HANDLERS
+    assert Periodic("retention", 3600) in periodic_jobs(settings)
     org = await make_org()
     week_old, days_old = await delivery(org, "processed", 8), await delivery(org, "processed", 6)
     # A job leased to this test (so no other worker of the session can take it).

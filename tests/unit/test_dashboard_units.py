@@ -7,8 +7,8 @@ import uuid
 
 from app.dashboard.compare import clean_filters, neutralise
 from app.dashboard.live import RESYNC, parse_update
-from app.dashboard.stream import cursor_of, moment_of, parse_cursor
 from app.invitations.result_view import question_blocks, score_rows
+from app.web.cursors import cursor_of, moment_of, parse_cursor
 
 
 def test_cursors_round_trip_and_garbage_means_none():

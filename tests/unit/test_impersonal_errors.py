@@ -1,6 +1,6 @@
 """Error texts from providers and mail servers lose the candidate's email and names."""
 
-from app.privacy.matching import impersonal
+from app.text import impersonal
 
 
 def test_email_and_names_are_replaced_whole_and_in_any_case() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.dashboard.stream import MAX_CURSOR, moment_of, parse_cursor
+from app.web.cursors import MAX_CURSOR, moment_of, parse_cursor
 from app.web.numbers import BIGINT_MAX, whole_number
 
 

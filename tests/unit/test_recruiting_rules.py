@@ -7,8 +7,8 @@ import pytest
 from app.assessments.routes import apply_question_op, first_invalid, focus_after
 from app.assessments.service import AssessmentInput, AssessmentInputError
 from app.candidates.csv_import import CsvError, parse_csv
-from app.emails.sender import parse_smtp_url
 from app.emails.service import render
+from app.mail.smtp import parse_smtp_url
 
 
 def test_csv_rows_and_their_problems():

@@ -13,9 +13,9 @@ from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 
+from app.accounts.auth import requires_admin, requires_token, requires_user
 from app.asgi import create_app
 from app.settings import Settings
-from app.web.auth import requires_admin, requires_token, requires_user
 
 TEST_SECRET = "route-guards-test-secret-key"
 

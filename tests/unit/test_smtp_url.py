@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.emails.sender import SmtpTarget, parse_smtp_url
+from app.mail.smtp import SmtpTarget, parse_smtp_url
 
 
 def test_credentials_over_smtp_require_starttls():

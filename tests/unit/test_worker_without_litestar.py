@@ -11,11 +11,9 @@ import sys
 from app.settings import PROJECT_ROOT
 
 PROBE = """
-import importlib, json, sys
-from app.queue.registry import JOB_MODULES
-for name in JOB_MODULES:
-    importlib.import_module(name)
-print(json.dumps({"modules": JOB_MODULES,
+import json, sys
+from app.background import JOB_MODULES
+print(json.dumps({"modules": [m.__name__ for m in JOB_MODULES],
                   "litestar": sorted(m for m in sys.modules if m.split(".")[0] == "litestar")}))
 """
 

@@ -12,6 +12,13 @@ from markupsafe import Markup
 from app.settings import PROJECT_ROOT
 from app.text import clean, displayable
 
+# The HTML part is shown in an <iframe sandbox>: no scripts, no forms, no same-origin access,
+# only inline styles (emails need them) and images; framed by our own pages only.
+EMAIL_HTML_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; "
+    "frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox"
+)
+
 KINDS = ("invite", "reminder", "password_reset", "team_invite")
 SUBJECTS = {
     "invite": "Your video interview for {job_title} at {org_name}",

@@ -1,4 +1,4 @@
-"""The audit log page for admins: who did what, newest first."""
+"""The audit log page for admins: who did what, newest first (the trail itself: app/audit)."""
 
 from __future__ import annotations
 
