@@ -34,6 +34,9 @@ from app.assessments import routes as assessment_routes
 from app.candidates import api as candidate_api
 from app.candidates import routes as candidate_routes
 from app.crypto import SecretBox
+from app.dashboard import assessment_routes as dashboard_assessment_routes
+from app.dashboard import candidate_routes as dashboard_candidate_routes
+from app.dashboard import job_routes as dashboard_job_routes
 from app.dashboard import routes as dashboard_routes
 from app.dashboard import stream as dashboard_stream
 from app.dashboard.live import live_plugins
@@ -86,6 +89,9 @@ def html_routes() -> list[Any]:
         *team_routes.ROUTES,
         *email_template_routes.ROUTES,
         *dashboard_routes.ROUTES,
+        *dashboard_job_routes.ROUTES,
+        *dashboard_candidate_routes.ROUTES,
+        *dashboard_assessment_routes.ROUTES,
         *dashboard_stream.ROUTES,
         *recruiter_routes(),
         Router("/", route_handlers=admin_routes(), guards=[requires_admin]),

@@ -16,7 +16,12 @@ READ_MODELS: dict[str, tuple[str, ...]] = {
         "job",
     ),
     "app.dashboard.stream": ("job",),  # the job a live stream is for, checked per organisation
-    "app.jobs.window": ("application", "assessment", "candidate", "invitation"),  # job page rows
+    "app.dashboard.job_window": (
+        "application",
+        "assessment",
+        "candidate",
+        "invitation",
+    ),  # job page rows
     "app.jobs.service": ("application", "invitation"),  # counts on the jobs list
     # A job's cards and one result: the invitation with its candidate, assessment and emails.
     "app.invitations.cards": ("application", "assessment", "candidate", "email_message"),

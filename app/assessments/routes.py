@@ -1,5 +1,6 @@
-"""Assessment pages: the create form (questions added, removed and reordered over HTMX, and
-without JavaScript too), the assessment page, and retry or delete of a failed creation."""
+"""Assessment forms: create (questions added, removed and reordered over HTMX, and without
+JavaScript too), and retry or delete of a failed creation. The assessment page, with its
+invitations' cards, lives in app/dashboard/assessment_routes.py."""
 
 from __future__ import annotations
 
@@ -24,10 +25,8 @@ from app.assessments.service import (
 )
 from app.audit.service import record_audit
 from app.crypto import SecretBox
-from app.invitations.cards import cards_for_assessment
 from app.jobs.service import get_job, open_job
 from app.providers.clients import ProviderClients
-from app.providers.connection import webhook_url
 from app.settings import Settings
 from app.web.client_address import client_ip
 from app.web.numbers import whole_number
@@ -199,29 +198,6 @@ async def assessment_create(
     return Redirect(request.app.route_reverse("assessment_detail", assessment_id=created["id"]))
 
 
-@get("/assessments/{assessment_id:uuid}", name="assessment_detail")
-async def assessment_detail(
-    user: NamedDependency[CurrentUser],
-    settings: NamedDependency[Settings],
-    assessment_id: FromPath[uuid.UUID],
-) -> Template:
-    assessment = await service.get_assessment(user.organisation_id, assessment_id)
-    job = await get_job(user.organisation_id, assessment["job_id"])
-    return Template(
-        "assessments/detail.html",
-        context={
-            "assessment": assessment,
-            "job": job,
-            "webhook_url": webhook_url(
-                settings, assessment["provider"], assessment["webhook_token"]
-            ),
-            "languages": LANGUAGES,
-            "interview_types": INTERVIEW_TYPES,
-            "invitations": await cards_for_assessment(user.organisation_id, assessment_id),
-        },
-    )
-
-
 @post("/assessments/{assessment_id:uuid}/retry", name="assessment_retry")
 async def assessment_retry(
     request: HTMXRequest,
@@ -263,7 +239,6 @@ ROUTES = [
     assessment_new,
     assessment_questions,
     assessment_create,
-    assessment_detail,
     assessment_retry,
     assessment_delete,
 ]

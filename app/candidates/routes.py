@@ -1,5 +1,6 @@
-"""Candidate pages: add one to a job, import a CSV (preview first), move pipeline stages, and
-the candidate page with applications, invitations, emails and timelines."""
+"""Candidate forms: import a CSV (preview, column mapping, confirm) and move pipeline stages.
+Adding one candidate (a form on the job page) and the candidate page read across features and
+live in app/dashboard/."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
-from app import db
 from app.accounts.service import CurrentUser
 from app.candidates import service
 from app.candidates.csv_import import (
@@ -31,35 +31,9 @@ from app.candidates.csv_import import (
     parse_csv,
 )
 from app.candidates.stages import Stage
-from app.crypto import SecretBox
-from app.emails.service import emails_of_candidate
-from app.invitations.cards import Card, cards_for_candidate
-from app.invitations.result_view import results_for_candidate
-from app.jobs.page import job_page_context
 from app.jobs.service import open_job
-from app.web.cursors import live_cursor
-from app.webhooks.service import unapplied_moves
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
-@post("/jobs/{job_id:uuid}/candidates", name="candidate_add")
-async def candidate_add(
-    request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
-) -> Template | Redirect:
-    form = await request.form()
-    person = service.NewCandidate(
-        email=str(form.get("email", "")),
-        first_name=str(form.get("first_name", "")),
-        last_name=str(form.get("last_name", "")),
-    )
-    try:
-        await service.add_candidate(user.organisation_id, job_id, person)
-    except service.CandidateInputError as exc:
-        context = await job_page_context(user, job_id)
-        context.update(error=str(exc), values=dict(form))
-        return Template("jobs/detail.html", context=context, status_code=400)
-    return Redirect(request.app.route_reverse("job_detail", job_id=job_id) + "?notice=added")
 
 
 @get("/jobs/{job_id:uuid}/candidates/import", name="candidate_import")
@@ -248,70 +222,4 @@ async def move_stage(
     )
 
 
-@get("/candidates/{candidate_id:uuid}", name="candidate_detail")
-async def candidate_detail(
-    user: NamedDependency[CurrentUser],
-    box: NamedDependency[SecretBox],
-    candidate_id: FromPath[uuid.UUID],
-) -> Template:
-    org = user.organisation_id
-    # One connection for the page's reads instead of a pool checkout (and reset) for each.
-    async with db.transaction():
-        candidate = await service.get_candidate(org, candidate_id)
-        # Taken before the cards are read: each job's live stream replays anything newer.
-        cursor = await live_cursor()
-        invitations = await cards_for_candidate(org, candidate_id)
-        # Scores chart, summary, transcript, media and timeline of every invitation (2 queries).
-        results = await results_for_candidate(org, candidate_id)
-        applications = await service.candidate_applications(org, candidate_id)
-        emails = await emails_of_candidate(org, candidate_id)
-        # Moves Ribbon reported that could not be applied: the stage shown may be stale.
-        moves = await unapplied_moves(
-            org,
-            box.candidate_key(org, candidate["email"]),
-            list({inv.assessment_id for inv in invitations}),
-        )
-    return Template(
-        "candidates/detail.html",
-        context={
-            "candidate": candidate,
-            "applications": applications,
-            "invitation_groups": _by_job(applications, invitations),
-            "results": results,
-            "emails": emails,
-            "unapplied_moves": {inv.id: moves.get(inv.assessment_id, []) for inv in invitations},
-            "can_replay": user.is_admin,
-            "stages": Stage,
-            "live_cursor": cursor,
-            "live_jobs": MAX_LIVE_JOBS,
-        },
-    )
-
-
-# Each job shown live holds one stream (an HTTP connection) open; browsers allow about six per
-# host, so a candidate in many jobs gets live updates for the newest few, the rest poll.
-MAX_LIVE_JOBS = 3
-
-
-def _by_job(applications: list[dict[str, Any]], invitations: list[Card]) -> list[Any]:
-    """The candidate's invitations grouped by job (one live stream per job), newest job first."""
-    groups = [
-        {"job_id": a["job_id"], "job_title": a["job_title"], "invitations": []}
-        for a in applications
-    ]
-    by_id = {g["job_id"]: g for g in groups}
-    for inv in invitations:
-        if inv.job_id in by_id:
-            by_id[inv.job_id]["invitations"].append(inv)
-    return [g for g in groups if g["invitations"]]
-
-
-ROUTES = [
-    candidate_add,
-    import_form,
-    import_preview,
-    import_confirm,
-    import_map,
-    move_stage,
-    candidate_detail,
-]
+ROUTES = [import_form, import_preview, import_confirm, import_map, move_stage]

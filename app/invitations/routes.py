@@ -1,5 +1,5 @@
-"""Invitation actions from the dashboard: invite selected or everyone not yet invited, follow a
-bulk invite's progress, and retry, resend, remind or cancel one invitation."""
+"""Invitation actions: follow a bulk invite's progress, and retry, resend, remind or cancel one
+invitation. The invite form answers on the job page: app/dashboard/job_routes.py."""
 
 from __future__ import annotations
 
@@ -16,38 +16,8 @@ from litestar.response import Redirect, Template
 from app.accounts.service import CurrentUser
 from app.invitations import bulk, cards, service
 from app.invitations.service import InvitationError
-from app.jobs.page import job_page_context
-from app.jobs.service import get_job
 
 VARY = {"Vary": "HX-Request", "Cache-Control": "no-store"}
-
-
-def _uuid(raw: object) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError:
-        raise NotFoundException("No such candidate or assessment.") from None
-
-
-@post("/jobs/{job_id:uuid}/invitations", name="invite")
-async def invite(
-    request: HTMXRequest, user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
-) -> Template | Redirect:
-    await get_job(user.organisation_id, job_id)
-    form = await request.form()
-    mode = str(form.get("mode", "selected"))
-    ids = None if mode == "all" else [_uuid(v) for v in form.getall("candidate_ids", [])]
-    assessment_id = _uuid(form.get("assessment_id", ""))
-    try:
-        outcome = await service.invite(user, assessment_id, ids)
-    except InvitationError as exc:
-        context = await job_page_context(user, job_id)
-        context["error"] = str(exc)
-        return Template("jobs/detail.html", context=context, status_code=400)
-    notice = "reinvited" if outcome.reinvited else ("invited" if outcome.created else "nothing")
-    return Redirect(
-        f"{request.app.route_reverse('job_detail', job_id=job_id)}?notice={notice}#bulk-invites"
-    )
 
 
 @get("/bulk-invites/{bulk_id:uuid}", name="bulk_progress")
@@ -100,4 +70,4 @@ async def invitation_action(
     return Redirect(request.app.route_reverse("job_detail", job_id=card.job_id))
 
 
-ROUTES = [invite, bulk_progress, invitation_action]
+ROUTES = [bulk_progress, invitation_action]

@@ -1,5 +1,5 @@
-"""Job pages: the list with counts, create and edit, close and reopen, and the job page with
-its assessments, candidates, invitation cards and running bulk invites."""
+"""Job forms: create and edit, close and reopen. The jobs list and the job page read across
+features and live in app/dashboard/job_routes.py."""
 
 from __future__ import annotations
 
@@ -8,50 +8,15 @@ from typing import Any
 
 from litestar import get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from app.accounts.service import CurrentUser
 from app.audit.service import record_audit
-from app.invitations.statuses import InvitationStatus
 from app.jobs import service
-from app.jobs.page import job_page_context
 from app.jobs.service import JobInput, JobInputError
-from app.jobs.statuses import JobStatus
-from app.jobs.window import clean_window
 from app.web.client_address import client_ip
-from app.web.numbers import whole_number
-
-NOTICES = {
-    "created": "The job was created. Add candidates, then an assessment.",
-    "saved": "The job was saved.",
-    # "closed" has none: the closed job's page says so and how to carry on
-    "open": "The job is open again.",
-    "added": "The candidate was added.",
-    "invited": "Invitations are on their way: follow the progress below.",
-    "reinvited": "Invitations are on their way; cancelled ones are invited again with a new "
-    "interview link: follow the progress below.",
-    "nothing": "Nobody new to invite: everyone selected is invited already.",
-}
-
-
-@get("/jobs", name="jobs")
-async def jobs_list(
-    user: NamedDependency[CurrentUser], status: FromQuery[str] = "", having: FromQuery[str] = ""
-) -> Template:
-    """Jobs, optionally open or closed only; `having` (an invitation status, from the home
-    page's tiles) keeps the open jobs with invitations in that status."""
-    having = having if having in InvitationStatus.values() else ""
-    if having:
-        status = "open"  # the home page counts open jobs
-    jobs = await service.list_jobs(
-        user.organisation_id, status if status in JobStatus.values() else None
-    )
-    if having:
-        jobs = [j for j in jobs if j["invitations"].get(having)]
-    context = {"jobs": jobs, "status": status, "having": having}
-    return Template("jobs/list.html", context=context)
 
 
 @get("/jobs/new", name="job_new")
@@ -133,21 +98,4 @@ async def job_status(
     return Redirect(f"{request.app.route_reverse('job_detail', job_id=job_id)}?notice={status}")
 
 
-@get("/jobs/{job_id:uuid}", name="job_detail")
-async def job_detail(
-    user: NamedDependency[CurrentUser],
-    job_id: FromPath[uuid.UUID],
-    notice: FromQuery[str] = "",
-    q: FromQuery[str] = "",
-    stage: FromQuery[str] = "",
-    status: FromQuery[str] = "",
-    page: FromQuery[str] = "1",
-) -> Template:
-    """The job page with one page of candidates (?q=, ?stage=, ?status=, ?page=)."""
-    number = whole_number(page, maximum=1_000_000, minimum=1) or 1
-    context = await job_page_context(user, job_id, clean_window(q, stage, status, number))
-    context["notice"] = NOTICES.get(notice)
-    return Template("jobs/detail.html", context=context)
-
-
-ROUTES = [jobs_list, job_new, job_create, job_edit, job_update, job_status, job_detail]
+ROUTES = [job_new, job_create, job_edit, job_update, job_status]

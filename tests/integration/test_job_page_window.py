@@ -8,7 +8,7 @@ import re
 import uuid
 
 from app import db
-from app.jobs.window import PAGE_SIZE
+from app.dashboard.job_window import PAGE_SIZE
 from tests.conftest import form_post, login
 from tests.dashboard_factories import make_assessment, make_invitation, set_status
 

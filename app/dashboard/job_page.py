@@ -12,10 +12,10 @@ from app.accounts.service import CurrentUser
 from app.assessments.service import job_assessments
 from app.assessments.statuses import AssessmentStatus
 from app.candidates.stages import Stage
+from app.dashboard.job_window import Window, candidate_page
 from app.invitations.bulk import recent_for_job
 from app.invitations.statuses import InvitationStatus
 from app.jobs import service
-from app.jobs.window import Window, candidate_page
 from app.web.cursors import live_cursor
 
 
