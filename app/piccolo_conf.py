@@ -7,6 +7,8 @@ import asyncpg
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
 
+from app.db import set_json_codecs
+
 
 class HirewireEngine(PostgresEngine):
     """Piccolo probes the server version when the engine is built, which is before app.db
@@ -19,8 +21,6 @@ class HirewireEngine(PostgresEngine):
     async def get_new_connection(self) -> asyncpg.Connection:
         """A connection outside the pool (no pool started, as in some CLI commands) decodes
         json and jsonb as the pool's connections do."""
-        from app.db import set_json_codecs
-
         conn = await super().get_new_connection()
         await set_json_codecs(conn)
         return conn
