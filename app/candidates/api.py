@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.exceptions import ClientException, HTTPException
+from litestar.exceptions import ClientException
 from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import Struct
 
@@ -17,6 +17,7 @@ from app.accounts.service import CurrentUser
 from app.candidates import service
 from app.candidates.csv_import import CsvError, decode, parse_csv
 from app.candidates.stages import Stage
+from app.errors import Conflict, Invalid
 from app.jobs.service import get_job
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -69,10 +70,6 @@ def candidate_out(row: dict[str, Any]) -> CandidateOut:
     )
 
 
-class Conflict(HTTPException):
-    status_code = 409
-
-
 @get("/jobs/{job_id:uuid}/candidates", name="api_candidates", summary="List a job's candidates")
 async def list_candidates(
     user: NamedDependency[CurrentUser], job_id: FromPath[uuid.UUID]
@@ -96,7 +93,7 @@ async def add_candidate(
     except service.AlreadyInJob as exc:
         raise Conflict(str(exc)) from None
     except service.CandidateInputError as exc:
-        raise ClientException(str(exc)) from None
+        raise Invalid(str(exc)) from None
     rows = await service.job_candidates(user.organisation_id, job_id)
     return next(candidate_out(r) for r in rows if r["id"] == candidate_id)
 
