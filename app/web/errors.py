@@ -81,6 +81,10 @@ def as_http(exc: DomainError) -> HTTPException:
     return ClientException(exc.message)  # Invalid, and any refusal without a kind of its own
 
 
+def _login(request: Request[Any, Any, Any]) -> str:
+    return request.app.route_reverse("login")
+
+
 def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, DomainError):
         exc = as_http(exc)
@@ -111,11 +115,11 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
         # A fragment (a card's poll) after the session ended: the login page must not be
         # swapped into the card; static/js/live.js offers to log in again instead.
         headers["HX-Reswap"] = "none"
-        headers["HX-Trigger"] = '{"hw:logged-out": "/login"}'
+        headers["HX-Trigger"] = '{"hw:logged-out": ' + _json_string(_login(request)) + "}"
         return Response({"message": message}, status_code=status, headers=headers)
     if isinstance(exc, NotAuthorizedException) and request.method == "GET":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return Redirect(f"/login?next={urllib.parse.quote(target)}")
+        return Redirect(f"{_login(request)}?next={urllib.parse.quote(target)}")
     if request.headers.get("hx-request"):
         # HTMX swaps nothing on errors by default; tell the page what happened instead.
         headers["HX-Reswap"] = "none"
