@@ -26,8 +26,24 @@ class InviteRequest(Struct):
     candidate_ids: list[uuid.UUID]
 
 
+class Expected(Struct):
+    """Something a `partial` invitation still waits for, and until when (null: not set yet)."""
+
+    item: str
+    label: str
+    until: dt.datetime | None
+
+
+class Unavailable(Struct):
+    """Something expected that will not come: its wait is over, or the provider said so."""
+
+    item: str
+    label: str
+
+
 class InvitationSummary(Struct):
-    """`status`: one of `InvitationStatus`, in pipeline order."""
+    """`status`: one of `InvitationStatus`, in pipeline order. `missing` and `expected`: what a
+    `partial` invitation still waits for; `unavailable`: what it no longer waits for."""
 
     id: uuid.UUID
     assessment_id: uuid.UUID
@@ -44,6 +60,8 @@ class InvitationSummary(Struct):
     updated_at: dt.datetime
     candidate_email: str
     candidate_name: str
+    expected: list[Expected]
+    unavailable: list[Unavailable]
 
 
 class InviteResult(Struct):
@@ -115,6 +133,11 @@ def summary(card: Card) -> InvitationSummary:
         updated_at=card.updated_at,
         candidate_email=card.candidate_email,
         candidate_name=card.candidate_name,
+        expected=[Expected(item, label, until) for item, label, until in card.expected],
+        unavailable=[
+            Unavailable(item, label)
+            for item, label in zip(card.unavailable, card.unavailable_labels, strict=True)
+        ],
     )
 
 

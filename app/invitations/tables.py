@@ -29,6 +29,9 @@ class Invitation(Table, tablename="invitation"):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     bulk_invite_id = UUID(null=True, default=None)
+    unavailable = JSONB(default=[])  # expected items no longer awaited (their wait is over)
+    video_due_at = Timestamptz(null=True, default=None)
+    results_due_at = Timestamptz(null=True, default=None)
 
 
 class BulkInvite(Table, tablename="bulk_invite"):
