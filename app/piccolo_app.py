@@ -21,6 +21,7 @@ from app.invitations.tables import (
     BulkInvite,
     Invitation,
     InvitationEvent,
+    InvitationReminder,
     ProviderStageMove,
 )
 from app.jobs.tables import Job
@@ -47,6 +48,7 @@ APP_CONFIG = AppConfig(
         BulkInvite,
         AssessmentResult,
         InvitationEvent,
+        InvitationReminder,
         EmailMessage,
         EmailTemplate,
         WebhookDelivery,

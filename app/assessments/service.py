@@ -110,7 +110,7 @@ def _empty_questions(indexes: list[int]) -> str:
 
 _COLUMNS = """id, job_id, title, questions, interview_type, language, video_enabled, intro, outro,
               provider, status, failure_reason, provider_flow_id, webhook_token, created_at,
-              updated_at"""
+              updated_at, reminder_schedule"""
 
 
 def _row(row: Any) -> dict[str, Any]:

@@ -16,10 +16,12 @@ from msgspec import Struct
 from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.service import get_assessment
+from app.errors import Conflict
 from app.invitations import bulk, cards, service
 from app.invitations.cards import Card
 from app.invitations.service import InvitationError
 from app.invitations.statuses import InvitationStatus
+from app.settings import Settings
 
 
 class InviteRequest(Struct):
@@ -262,4 +264,80 @@ async def bulk_invite(
     return {k: progress[k] for k in keys}
 
 
-ROUTES = [create_invitations, list_invitations, get_invitation, bulk_invite]
+async def _after_action(user: CurrentUser, invitation_id: uuid.UUID) -> InvitationSummary:
+    card = await cards.card_for(user.organisation_id, invitation_id)
+    if card is None:
+        raise NotFoundException("No such invitation.")
+    return summary(card)
+
+
+@post(
+    "/invitations/{invitation_id:uuid}/remind",
+    name="api_invitation_remind",
+    summary="Send the candidate a reminder (same link)",
+    status_code=200,
+)
+async def remind_invitation(
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    invitation_id: FromPath[uuid.UUID],
+) -> InvitationSummary:
+    """409 unless the invitation waits for the candidate; 429 (with `Retry-After`, the time of
+    the last email and when another is allowed) within `REMIND_MIN_INTERVAL_SECONDS` of the
+    invitation's last email."""
+    try:
+        await service.send_again(
+            user, invitation_id, "reminder", settings.remind_min_interval_seconds
+        )
+    except InvitationError as exc:
+        raise Conflict(str(exc)) from None
+    return await _after_action(user, invitation_id)
+
+
+@post(
+    "/invitations/{invitation_id:uuid}/resend",
+    name="api_invitation_resend",
+    summary="Send the invitation email again (same link)",
+    status_code=200,
+)
+async def resend_invitation(
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    invitation_id: FromPath[uuid.UUID],
+) -> InvitationSummary:
+    """As remind: 409 unless it waits for the candidate, 429 within the minimum interval."""
+    try:
+        await service.send_again(
+            user, invitation_id, "invite", settings.remind_min_interval_seconds
+        )
+    except InvitationError as exc:
+        raise Conflict(str(exc)) from None
+    return await _after_action(user, invitation_id)
+
+
+@post(
+    "/invitations/{invitation_id:uuid}/cancel",
+    name="api_invitation_cancel",
+    summary="Cancel an invitation the candidate has not taken",
+    status_code=200,
+)
+async def cancel_invitation(
+    user: NamedDependency[CurrentUser], invitation_id: FromPath[uuid.UUID]
+) -> InvitationSummary:
+    """409 when it is past the point of cancelling (the interview was taken, or it ended)."""
+    try:
+        await service.cancel(user, invitation_id)
+    except InvitationError as exc:
+        raise Conflict(str(exc)) from None
+    return await _after_action(user, invitation_id)
+
+
+ROUTES = [
+    create_invitations,
+    list_invitations,
+    get_invitation,
+    bulk_invite,
+    remind_invitation,
+    resend_invitation,
+    cancel_invitation,
+]

@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from app.accounts.service import CurrentUser
 from app.invitations import bulk, cards, service
 from app.invitations.service import InvitationError
+from app.settings import Settings
 
 VARY = {"Vary": "HX-Request", "Cache-Control": "no-store"}
 
@@ -36,6 +37,7 @@ async def bulk_progress(
 async def invitation_action(
     request: HTMXRequest,
     user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
     invitation_id: FromPath[uuid.UUID],
     action: FromPath[str],
 ) -> Template | Redirect:
@@ -43,9 +45,13 @@ async def invitation_action(
         if action == "retry":
             await service.retry(user, invitation_id)
         elif action == "resend":
-            await service.send_again(user, invitation_id, "invite")
+            await service.send_again(
+                user, invitation_id, "invite", settings.remind_min_interval_seconds
+            )
         elif action == "remind":
-            await service.send_again(user, invitation_id, "reminder")
+            await service.send_again(
+                user, invitation_id, "reminder", settings.remind_min_interval_seconds
+            )
         elif action == "cancel":
             await service.cancel(user, invitation_id)
         else:

@@ -12,9 +12,10 @@ from typing import Any
 from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.statuses import AssessmentStatus
+from app.audit.service import record_audit
 from app.emails.service import queue_invitation_email
 from app.errors import NotFound
-from app.invitations import timeline
+from app.invitations import reminders, timeline
 from app.invitations.statuses import CANCELLABLE, InvitationStatus
 from app.jobs.service import open_job
 from app.queue import service as queue
@@ -223,14 +224,18 @@ async def retry(user: CurrentUser, invitation_id: uuid.UUID) -> None:
         await timeline.announce(user.organisation_id, row["job_id"], invitation_id)
 
 
-async def send_again(user: CurrentUser, invitation_id: uuid.UUID, kind: str) -> uuid.UUID:
-    """Resend the invitation email ("invite") or send a reminder: same link, new email."""
+async def send_again(
+    user: CurrentUser, invitation_id: uuid.UUID, kind: str, min_interval_seconds: int = 0
+) -> uuid.UUID:
+    """Resend the invitation email ("invite") or send a reminder: same link, new email; refused
+    (TooMany) within `min_interval_seconds` of the invitation's last email."""
     async with db.transaction():
         row = await _lock(user.organisation_id, invitation_id)
         if row["status"] != InvitationStatus.INVITED or not row["interview_link"]:
             raise InvitationError(
                 "Only an invitation that is waiting for the candidate can be resent or reminded."
             )
+        await reminders.check_interval(invitation_id, min_interval_seconds)
         email_id = await queue_invitation_email(kind, invitation_id)
         verb = "Invitation email resent" if kind == "invite" else "Reminder sent"
         await timeline.add_event(
@@ -243,6 +248,13 @@ async def send_again(user: CurrentUser, invitation_id: uuid.UUID, kind: str) -> 
         )
         await db.fetch("UPDATE invitation SET updated_at = now() WHERE id = $1", invitation_id)
         await timeline.announce(user.organisation_id, row["job_id"], invitation_id)
+        await record_audit(
+            user,
+            "invitation_resent" if kind == "invite" else "invitation_reminded",
+            "invitation",
+            str(invitation_id),
+            {"email_id": str(email_id)},
+        )
     return email_id
 
 
@@ -263,6 +275,7 @@ async def cancel(user: CurrentUser, invitation_id: uuid.UUID) -> None:
             actor_user_id=user.id,
         )
         await timeline.announce(user.organisation_id, row["job_id"], invitation_id)
+        await record_audit(user, "invitation_cancelled", "invitation", str(invitation_id))
 
 
 async def events(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> list[dict[str, Any]]:

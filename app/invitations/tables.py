@@ -86,3 +86,16 @@ class ProviderStageMove(Table, tablename="provider_stage_move"):
     new_status = Text()
     delivery_id = UUID(null=True, default=None)
     at = Timestamptz(default=TimestamptzNow())
+
+
+class InvitationReminder(Table, tablename="invitation_reminder"):
+    """One scheduled reminder of an invitation ("after:48", "before:24"): sent (its email) or
+    skipped (the note says why), never twice."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    invitation_id = UUID()
+    slot = Text()
+    email_id = UUID(null=True, default=None)
+    note = Text(default="")
+    at = Timestamptz(default=TimestamptzNow())
