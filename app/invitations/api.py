@@ -17,7 +17,7 @@ from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.service import get_assessment
 from app.errors import Conflict
-from app.invitations import bulk, cards, service
+from app.invitations import bulk, cards, renewal, service
 from app.invitations.cards import Card
 from app.invitations.service import InvitationError
 from app.invitations.statuses import InvitationStatus
@@ -64,6 +64,8 @@ class InvitationSummary(Struct):
     candidate_name: str
     expected: list[Expected]
     unavailable: list[Unavailable]
+    attempt: int
+    results_after_cancel: bool
 
 
 class InviteResult(Struct):
@@ -112,10 +114,24 @@ class EventOut(Struct):
     at: dt.datetime
 
 
+class AttemptOut(Struct):
+    """An earlier attempt, ended by a re-invite: its status and result then."""
+
+    attempt: int
+    status: InvitationStatus
+    invited_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    overall_score: float | None
+    summary: str | None
+    failure_reason: str
+    ended_at: dt.datetime
+
+
 class InvitationDetail(Struct):
     invitation: InvitationSummary
     result: ResultOut | None
     events: list[EventOut]
+    attempts: list[AttemptOut]
 
 
 def summary(card: Card) -> InvitationSummary:
@@ -140,6 +156,8 @@ def summary(card: Card) -> InvitationSummary:
             Unavailable(item, label)
             for item, label in zip(card.unavailable, card.unavailable_labels, strict=True)
         ],
+        attempt=card.attempt,
+        results_after_cancel=card.late_results,
     )
 
 
@@ -242,6 +260,19 @@ async def get_invitation(
         invitation=summary(card),
         result=result_out(row) if row else None,
         events=[EventOut(e["kind"], e["message"], e["at"]) for e in events],
+        attempts=[
+            AttemptOut(
+                attempt=a["attempt"],
+                status=InvitationStatus(a["status"]),
+                invited_at=a["invited_at"],
+                completed_at=a["completed_at"],
+                overall_score=a["overall_score"],
+                summary=a["summary"],
+                failure_reason=a["failure_reason"],
+                ended_at=a["ended_at"],
+            )
+            for a in (await renewal.attempts_of(org, [invitation_id])).get(invitation_id, [])
+        ],
     )
 
 
@@ -332,7 +363,47 @@ async def cancel_invitation(
     return await _after_action(user, invitation_id)
 
 
+class ExtendRequest(Struct):
+    """Whole days (1 to 60) added to the link's expiry, counted from now if it has passed."""
+
+    days: int = 7
+
+
+@post(
+    "/invitations/{invitation_id:uuid}/extend",
+    name="api_invitation_extend",
+    summary="Extend an invitation's expiry",
+    status_code=200,
+)
+async def extend_invitation(
+    user: NamedDependency[CurrentUser],
+    invitation_id: FromPath[uuid.UUID],
+    data: JSONBody[ExtendRequest],
+) -> InvitationSummary:
+    """For one waiting for the candidate, or expired (it waits again); 409 otherwise, 400 for
+    days outside 1-60."""
+    await renewal.extend(user, invitation_id, data.days)
+    return await _after_action(user, invitation_id)
+
+
+@post(
+    "/invitations/{invitation_id:uuid}/reinvite",
+    name="api_invitation_reinvite",
+    summary="Re-invite after a cancel, an expiry or a failure (a new attempt)",
+    status_code=202,
+)
+async def reinvite_invitation(
+    user: NamedDependency[CurrentUser], invitation_id: FromPath[uuid.UUID]
+) -> InvitationSummary:
+    """A new attempt: `sending` again, a new provider interview and link; the earlier attempt
+    stays readable (GET /invitations/{id} `attempts`). 409 for any other status."""
+    await renewal.reinvite(user, invitation_id)
+    return await _after_action(user, invitation_id)
+
+
 ROUTES = [
+    extend_invitation,
+    reinvite_invitation,
     create_invitations,
     list_invitations,
     get_invitation,

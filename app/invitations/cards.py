@@ -12,7 +12,7 @@ from typing import Any
 
 from app import db
 from app.emails.statuses import EmailStatus
-from app.invitations.statuses import CANCELLABLE, InvitationStatus
+from app.invitations.statuses import CANCELLABLE, EXTENDABLE, REINVITE_ON_CARD, InvitationStatus
 from app.providers.registry import webhook_adapter
 
 # Still moving: these cards poll slowly as a fallback to the live stream.
@@ -22,7 +22,7 @@ CARD_COLUMNS = """
     i.id, i.job_id, i.candidate_id, i.assessment_id, i.application_id, i.status, i.missing,
     i.failure_reason, i.overall_score, i.interview_link, i.invited_at, i.completed_at,
     i.expires_at, i.updated_at, i.provider_stage,
-    i.provider, i.unavailable, i.video_due_at, i.results_due_at,
+    i.provider, i.unavailable, i.video_due_at, i.results_due_at, i.attempt,
     a.title AS assessment_title, a.video_enabled,
     c.first_name, c.last_name, c.email, c.erased_at,
     ap.stage,
@@ -75,6 +75,7 @@ class Card:
     unavailable: tuple[str, ...] = ()  # expected once, no longer awaited (app/invitations/waits.py)
     video_due_at: dt.datetime | None = None  # until when a missing video is awaited
     results_due_at: dt.datetime | None = None  # likewise the rest
+    attempt: int = 1  # re-invites count up (app/invitations/renewal.py)
 
     @property
     def waiting(self) -> bool:
@@ -88,6 +89,20 @@ class Card:
     @property
     def cancellable(self) -> bool:
         return self.status in CANCELLABLE
+
+    @property
+    def extendable(self) -> bool:
+        return self.status in EXTENDABLE and not self.erased
+
+    @property
+    def reinvitable(self) -> bool:
+        """Cancelled or expired (a failed one offers Retry): a new attempt can start."""
+        return self.status in REINVITE_ON_CARD and not self.erased
+
+    @property
+    def late_results(self) -> bool:
+        """The candidate took the interview after it was cancelled."""
+        return self.status == InvitationStatus.CANCELLED and self.completed_at is not None
 
     @property
     def email_not_sent(self) -> bool:
@@ -163,6 +178,7 @@ def card_from_row(row: Any) -> Card:
         unavailable=_missing(row.get("unavailable")),
         video_due_at=row.get("video_due_at"),
         results_due_at=row.get("results_due_at"),
+        attempt=row.get("attempt") or 1,
     )
 
 

@@ -15,7 +15,7 @@ from app.assessments.statuses import AssessmentStatus
 from app.audit.service import record_audit
 from app.emails.service import queue_invitation_email
 from app.errors import NotFound
-from app.invitations import reminders, timeline
+from app.invitations import reminders, renewal, timeline
 from app.invitations.statuses import CANCELLABLE, InvitationStatus
 from app.jobs.service import open_job
 from app.queue import service as queue
@@ -162,23 +162,19 @@ async def _reopen_cancelled(
     if not candidate_ids:
         return []
     rows = await db.fetch(
-        """UPDATE invitation i SET status = 'sending', failure_reason = '', missing = '[]',
-               provider_interview_id = NULL, interview_link = '', provider_stage = '',
-               overall_score = NULL, invited_at = NULL, completed_at = NULL, expires_at = NULL,
-               bulk_invite_id = $4, created_by = $5, updated_at = now()
-           FROM candidate c
+        """SELECT i.id FROM invitation i JOIN candidate c ON c.id = i.candidate_id
            WHERE i.organisation_id = $1 AND i.assessment_id = $2 AND i.status = 'cancelled'
-             AND i.candidate_id = ANY($3::uuid[]) AND c.id = i.candidate_id
-             AND c.erased_at IS NULL
+             AND i.candidate_id = ANY($3::uuid[]) AND c.erased_at IS NULL
              AND NOT EXISTS (SELECT 1 FROM assessment_result r WHERE r.invitation_id = i.id)
-           RETURNING i.id""",
+           ORDER BY i.id
+           FOR UPDATE OF i""",
         org,
         assessment_id,
         candidate_ids,
-        bulk_id,
-        user.id,
     )
-    return [r["id"] for r in rows]
+    ids = [r["id"] for r in rows]
+    await renewal.start_new_attempts(ids, user, bulk_id)  # the cancelled one stays an attempt
+    return ids
 
 
 async def _enqueue_invite(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> None:

@@ -32,6 +32,7 @@ class Invitation(Table, tablename="invitation"):
     unavailable = JSONB(default=[])  # expected items no longer awaited (their wait is over)
     video_due_at = Timestamptz(null=True, default=None)
     results_due_at = Timestamptz(null=True, default=None)
+    attempt = Integer(default=1)  # re-invites count up; earlier ones are InvitationAttempt rows
 
 
 class BulkInvite(Table, tablename="bulk_invite"):
@@ -99,3 +100,24 @@ class InvitationReminder(Table, tablename="invitation_reminder"):
     email_id = UUID(null=True, default=None)
     note = Text(default="")
     at = Timestamptz(default=TimestamptzNow())
+
+
+class InvitationAttempt(Table, tablename="invitation_attempt"):
+    """An earlier attempt of an invitation, kept when a re-invite starts a new one: its
+    interview, status, dates, score and result (`{"scores": ..., "summary": ...}`)."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    invitation_id = UUID()
+    attempt = Integer()
+    status = Text()
+    provider_interview_id = Text(null=True, default=None)
+    invited_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None)
+    completed_at = Timestamptz(null=True, default=None)
+    overall_score = Numeric(null=True, default=None)
+    failure_reason = Text(default="")
+    unavailable = JSONB(default=[])
+    result = JSONB(null=True, default=None)
+    ended_by = UUID(null=True, default=None)
+    ended_at = Timestamptz(default=TimestamptzNow())
