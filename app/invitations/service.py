@@ -13,6 +13,7 @@ from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.statuses import AssessmentStatus
 from app.audit.service import record_audit
+from app.audit.subjects import Subject, names_subjects
 from app.emails.service import queue_invitation_email
 from app.errors import NotFound
 from app.invitations import reminders, renewal, timeline
@@ -145,6 +146,13 @@ async def invite(
             dedupe_keys=[f"invite:{i}" for i in created],
         )
         await timeline.announce_many(org, job_id, created)
+        await record_audit(
+            user,
+            "candidates_invited",
+            "assessment",
+            str(assessment_id),
+            {"invited": len(fresh), "reinvited": len(reopened), "skipped": skipped},
+        )
     return InviteOutcome(bulk_id, created, skipped, len(reopened))
 
 
@@ -283,3 +291,28 @@ async def events(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> list[d
         organisation_id,
     )
     return [dict(r) for r in rows]
+
+
+@names_subjects("invitation")
+async def _name_invitations(organisation_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[str, Subject]:
+    """The audit log's names for invitations: candidate and assessment, linked to the
+    candidate's page ("Erased candidate" once erased)."""
+    rows = await db.fetch(
+        """SELECT i.id, i.candidate_id, c.first_name, c.last_name, c.email, c.erased_at,
+                  a.title
+           FROM invitation i JOIN candidate c ON c.id = i.candidate_id
+           JOIN assessment a ON a.id = i.assessment_id
+           WHERE i.organisation_id = $1 AND i.id = ANY($2::uuid[])""",
+        organisation_id,
+        ids,
+    )
+    out = {}
+    for r in rows:
+        if r["erased_at"] is not None:
+            out[str(r["id"])] = Subject(f"Erased candidate · {r['title']}")
+            continue
+        name = f"{r['first_name'] or ''} {r['last_name'] or ''}".strip() or r["email"]
+        out[str(r["id"])] = Subject(
+            f"{name} · {r['title']}", "candidate_detail", {"candidate_id": str(r["candidate_id"])}
+        )
+    return out
