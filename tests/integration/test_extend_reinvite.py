@@ -52,7 +52,7 @@ async def test_extend_moves_the_expiry_and_revives_an_expired_link(client, make_
             f"/api/v1/invitations/{waiting.id}/extend", json={"days": days}, headers=auth
         )
         assert bad.status_code == 400
-        assert "from 1 to 60" in bad.json()["detail"]
+        assert "from 1 to 60" in bad.json()["message"]
 
     expired = await make_invitation(assessment, status="expired")
     await db.fetch(
@@ -72,7 +72,7 @@ async def test_extend_moves_the_expiry_and_revives_an_expired_link(client, make_
         f"/api/v1/invitations/{complete.id}/extend", json={"days": 3}, headers=auth
     )
     assert refused.status_code == 409
-    assert "cannot be extended" in refused.json()["detail"]
+    assert "cannot be extended" in refused.json()["message"]
 
 
 async def test_reinvite_starts_a_new_attempt_and_keeps_the_earlier_one(client, make_account):
@@ -104,7 +104,7 @@ async def test_reinvite_starts_a_new_attempt_and_keeps_the_earlier_one(client, m
 
     again = await client.post(f"/api/v1/invitations/{expired.id}/reinvite", headers=auth)
     assert again.status_code == 409
-    assert "only a cancelled, expired or failed one" in again.json()["detail"]
+    assert "only a cancelled, expired or failed one" in again.json()["message"]
 
 
 async def test_results_after_a_cancel_are_said_so_and_survive_a_reinvite(client, make_account):

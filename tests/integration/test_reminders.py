@@ -158,7 +158,7 @@ async def test_the_schedule_is_edited_on_the_assessment_page_and_through_the_api
         url, json={"after_invite_hours": [0], "before_expiry_hours": []}, headers=auth
     )
     assert wrong.status_code == 400
-    assert "whole numbers from 1 to 2160" in wrong.json()["detail"]
+    assert "whole numbers from 1 to 2160" in wrong.json()["message"]
     put = await client.put(
         url, json={"after_invite_hours": [24], "before_expiry_hours": [12]}, headers=auth
     )
@@ -180,8 +180,8 @@ async def test_manual_remind_and_resend_wait_for_the_minimum_interval(client, ma
     assert first.status_code == 200, first.text
     again = await client.post(f"/api/v1/invitations/{invitation.id}/resend", headers=auth)
     assert again.status_code == 429
-    assert "The last email to this candidate went out at" in again.json()["detail"]
-    assert "another can be sent from" in again.json()["detail"]
+    assert "The last email to this candidate went out at" in again.json()["message"]
+    assert "another can be sent from" in again.json()["message"]
     assert 3500 <= int(again.headers["retry-after"]) <= 3600
     assert await emails(invitation.id) == ["reminder"]
 
@@ -208,4 +208,4 @@ async def test_manual_remind_and_resend_wait_for_the_minimum_interval(client, ma
     assert done.json()["status"] == "cancelled"
     refused = await client.post(f"/api/v1/invitations/{invitation.id}/remind", headers=auth)
     assert refused.status_code == 409
-    assert "waiting for the candidate" in refused.json()["detail"]
+    assert "waiting for the candidate" in refused.json()["message"]
