@@ -26,13 +26,13 @@ async def test_actions_are_audited_and_the_log_names_its_subjects(client, make_a
     moved = await form_post(
         client, f"/jobs/{assessment.job_id}/candidates/{grace}/stage", {"stage": "screening"}
     )
-    assert moved.status_code == 200, moved.text
+    assert moved.status_code in (200, 302, 303), moved.text
     invited = await form_post(
         client,
         f"/jobs/{assessment.job_id}/invitations",
         {"mode": "selected", "candidate_ids": str(grace), "assessment_id": str(assessment.id)},
     )
-    assert invited.status_code == 200, invited.text
+    assert invited.status_code in (200, 302, 303), invited.text
     erased = await make_invitation(assessment, first_name="Zed")
     await db.fetch("UPDATE candidate SET erased_at = now() WHERE id = $1", erased.candidate_id)
     await db.fetch(
@@ -57,5 +57,5 @@ async def test_actions_are_audited_and_the_log_names_its_subjects(client, make_a
     assert f'href="/assessments/{assessment.id}">Assessment</a>' in page.text
     assert "Erased candidate · Assessment" in page.text
     assert "to: screening" in page.text
-    assert "invited: 1, reinvited: 0, skipped: 0" in page.text
+    assert "invited: 1, skipped: 0, reinvited: 0" in page.text  # jsonb's own key order
     assert "{&#34;" not in page.text  # no raw JSON
