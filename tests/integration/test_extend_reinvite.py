@@ -10,6 +10,7 @@ from app import db
 from app.accounts.service import create_api_token
 from tests.conftest import csrf_token, login
 from tests.dashboard_factories import make_assessment, make_invitation, set_result
+from tests.integration.recruiting import fetch_one
 
 
 async def api(client, account):
@@ -63,7 +64,7 @@ async def test_extend_moves_the_expiry_and_revives_an_expired_link(client, make_
     card = await client.post(f"/invitations/{expired.id}/extend", headers=hx)
     assert card.status_code == 200, card.text
     assert "Link valid until" in card.text
-    row = await db.fetchrow("SELECT status, expires_at FROM invitation WHERE id = $1", expired.id)
+    row = await fetch_one("SELECT status, expires_at FROM invitation WHERE id = $1", expired.id)
     assert row["status"] == "invited"
     assert row["expires_at"] > dt.datetime.now(dt.UTC) + dt.timedelta(days=6)
 
@@ -84,11 +85,11 @@ async def test_reinvite_starts_a_new_attempt_and_keeps_the_earlier_one(client, m
     response = await client.post(f"/api/v1/invitations/{expired.id}/reinvite", headers=auth)
     assert response.status_code == 202, response.text
     assert response.json()["attempt"] == 2
-    row = await db.fetchrow(
+    row = await fetch_one(
         "SELECT status, attempt, provider_interview_id FROM invitation WHERE id = $1", expired.id
     )
     assert (row["status"], row["attempt"], row["provider_interview_id"]) == ("sending", 2, None)
-    earlier = await db.fetchrow(
+    earlier = await fetch_one(
         "SELECT attempt, status, provider_interview_id FROM invitation_attempt WHERE invitation_id = $1",
         expired.id,
     )
