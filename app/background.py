@@ -12,11 +12,15 @@ from app import demo
 from app.accounts import resets
 from app.emails import sender
 from app.invitations import jobs as invitation_jobs
+from app.invitations import reminders as invitation_reminders
+from app.invitations import waits as invitation_waits
 from app.privacy import retention
 from app.webhooks import processing, reconcile
 
 JOB_MODULES: tuple[ModuleType, ...] = (
     invitation_jobs,
+    invitation_waits,
+    invitation_reminders,
     sender,
     demo,
     processing,

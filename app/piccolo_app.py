@@ -20,7 +20,9 @@ from app.invitations.tables import (
     AssessmentResult,
     BulkInvite,
     Invitation,
+    InvitationAttempt,
     InvitationEvent,
+    InvitationReminder,
     ProviderStageMove,
 )
 from app.jobs.tables import Job
@@ -47,6 +49,8 @@ APP_CONFIG = AppConfig(
         BulkInvite,
         AssessmentResult,
         InvitationEvent,
+        InvitationReminder,
+        InvitationAttempt,
         EmailMessage,
         EmailTemplate,
         WebhookDelivery,

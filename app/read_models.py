@@ -36,6 +36,9 @@ READ_MODELS: dict[str, tuple[str, ...]] = {
     "app.invitations.bulk": ("assessment",),
     "app.invitations.jobs": ("assessment", "candidate"),  # what an invitation is sent with
     "app.invitations.lifecycle": ("assessment", "candidate"),  # video wanted; moves by email
+    "app.invitations.waits": ("webhook_delivery",),  # the provider said it will not come
+    "app.invitations.reminders": ("assessment", "email_message"),  # schedule; last email
+    "app.invitations.renewal": ("candidate",),  # an erased candidate is not invited again
     "app.candidates.service": ("job",),  # the job a candidate is added to is open
     "app.assessments.service": ("invitation", "organisation"),  # deletable; provider key set
     "app.emails.service": ("candidate", "invitation", "job", "organisation"),  # the outbox

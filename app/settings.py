@@ -103,6 +103,9 @@ class Settings:
     reconcile_every_seconds: int = 60
     reconcile_after_seconds: int = 900
     invite_expiry_days: int = 14
+    video_wait_seconds: int = 86400  # a video not delivered by then is "no video recorded"
+    results_wait_seconds: int = 86400  # likewise a summary, transcript or core score
+    remind_min_interval_seconds: int = 3600  # a manual Remind or Resend no sooner than this
     raw_payload_retention_days: int = 30
     session_max_age_seconds: int = 8 * 3600
     login_max_failures: int = 10
@@ -149,6 +152,9 @@ class Settings:
             reconcile_every_seconds=_int(env, "RECONCILE_EVERY_SECONDS", 60, 1),
             reconcile_after_seconds=_int(env, "RECONCILE_AFTER_SECONDS", 900, 0),
             invite_expiry_days=_int(env, "INVITE_EXPIRY_DAYS", 14, 1),
+            video_wait_seconds=_int(env, "VIDEO_WAIT_SECONDS", 86400, 0),
+            results_wait_seconds=_int(env, "RESULTS_WAIT_SECONDS", 86400, 0),
+            remind_min_interval_seconds=_int(env, "REMIND_MIN_INTERVAL_SECONDS", 3600, 0),
             raw_payload_retention_days=_int(env, "RAW_PAYLOAD_RETENTION_DAYS", 30, 1),
             session_max_age_seconds=_int(env, "SESSION_MAX_AGE_SECONDS", 8 * 3600, 60),
             sandbox_enabled=_bool(env, "SANDBOX_ENABLED", False),

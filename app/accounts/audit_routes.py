@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
@@ -10,6 +12,7 @@ from litestar.response import Template
 
 from app.accounts.service import CurrentUser
 from app.audit.service import audit_page
+from app.audit.subjects import name_subjects, readable
 from app.web.numbers import whole_number
 
 PAGE_SIZE = 50
@@ -27,9 +30,18 @@ async def audit_log(
     rows = await audit_page(user.organisation_id, limit=PAGE_SIZE + 1, before_id=cursor)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
+    subjects = await name_subjects(user.organisation_id, rows)
+    events = [
+        {
+            **dict(r),
+            "subject": subjects.get((r["subject_type"], r["subject_id"])),
+            "detail_text": readable(json.loads(r["detail"] or "{}")),
+        }
+        for r in rows
+    ]
     return Template(
         "audit/list.html",
-        context={"events": rows, "next_before": rows[-1]["id"] if more and rows else None},
+        context={"events": events, "next_before": rows[-1]["id"] if more and rows else None},
     )
 
 

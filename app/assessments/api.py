@@ -1,5 +1,5 @@
 """JSON API for assessments: a job's list, create (which creates the provider flow), get one,
-and retry one whose creation failed."""
+retry one whose creation failed, and read or set its reminder schedule."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from litestar import Response, get, post
+from litestar import Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
 from litestar.openapi.datastructures import ResponseSpec
@@ -15,7 +15,8 @@ from litestar.params import FromPath, JSONBody
 from msgspec import Struct
 
 from app.accounts.service import CurrentUser
-from app.assessments import service
+from app.assessments import reminders, service
+from app.assessments.reminders import ReminderSchedule
 from app.assessments.service import AssessmentInput, AssessmentInputError
 from app.assessments.statuses import AssessmentStatus
 from app.audit.service import record_audit
@@ -39,6 +40,14 @@ class AssessmentCreate(Struct):
     outro: str = ""
 
 
+class ReminderScheduleBody(Struct):
+    """Whole hours (1 to 2160, at most 5 each) after the invitation and before its link
+    expires at which a candidate who has not taken the interview is reminded; [] for none."""
+
+    after_invite_hours: list[int]
+    before_expiry_hours: list[int]
+
+
 class AssessmentOut(Struct):
     """`status`: one of `AssessmentStatus` (only an active one can invite; a failed one says why
     in failure_reason)."""
@@ -58,6 +67,7 @@ class AssessmentOut(Struct):
     provider_flow_id: str | None
     webhook_url: str
     created_at: dt.datetime
+    reminder_schedule: ReminderScheduleBody
 
 
 class AssessmentFailed(Struct):
@@ -83,6 +93,13 @@ def assessment_out(row: dict[str, Any], settings: Settings) -> AssessmentOut:
         provider_flow_id=row["provider_flow_id"],
         webhook_url=webhook_url(settings, row["provider"], row["webhook_token"]),
         created_at=row["created_at"],
+        reminder_schedule=schedule_body(ReminderSchedule.from_stored(row["reminder_schedule"])),
+    )
+
+
+def schedule_body(schedule: ReminderSchedule) -> ReminderScheduleBody:
+    return ReminderScheduleBody(
+        list(schedule.after_invite_hours), list(schedule.before_expiry_hours)
     )
 
 
@@ -187,4 +204,48 @@ async def retry_assessment(
     return _created_or_failed(row, settings)
 
 
-ROUTES = [list_assessments, create_assessment, get_assessment, retry_assessment]
+@get(
+    "/assessments/{assessment_id:uuid}/reminders",
+    name="api_assessment_reminders",
+    summary="Get an assessment's reminder schedule",
+)
+async def get_reminders(
+    user: NamedDependency[CurrentUser], assessment_id: FromPath[uuid.UUID]
+) -> ReminderScheduleBody:
+    row = await service.get_assessment(user.organisation_id, assessment_id)
+    return schedule_body(ReminderSchedule.from_stored(row["reminder_schedule"]))
+
+
+@put(
+    "/assessments/{assessment_id:uuid}/reminders",
+    name="api_assessment_reminders_set",
+    summary="Set an assessment's reminder schedule",
+)
+async def set_reminders(
+    user: NamedDependency[CurrentUser],
+    assessment_id: FromPath[uuid.UUID],
+    data: JSONBody[ReminderScheduleBody],
+) -> ReminderScheduleBody:
+    """Applies to reminders not sent yet, for every invitation of the assessment; a bad hour
+    is a 400 saying which."""
+    await service.get_assessment(user.organisation_id, assessment_id)
+    schedule = reminders.checked(data.after_invite_hours, data.before_expiry_hours)
+    await reminders.set_schedule(user.organisation_id, assessment_id, schedule)
+    await record_audit(
+        user,
+        "reminder_schedule_changed",
+        "assessment",
+        str(assessment_id),
+        {**schedule.stored(), "via": "api"},
+    )
+    return schedule_body(schedule)
+
+
+ROUTES = [
+    list_assessments,
+    create_assessment,
+    get_assessment,
+    retry_assessment,
+    get_reminders,
+    set_reminders,
+]

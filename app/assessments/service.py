@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app import db
+from app.audit.subjects import Subject, names_subjects
 from app.crypto import SecretBox
 from app.errors import NotFound
 from app.jobs.service import open_job
@@ -110,7 +111,7 @@ def _empty_questions(indexes: list[int]) -> str:
 
 _COLUMNS = """id, job_id, title, questions, interview_type, language, video_enabled, intro, outro,
               provider, status, failure_reason, provider_flow_id, webhook_token, created_at,
-              updated_at"""
+              updated_at, reminder_schedule"""
 
 
 def _row(row: Any) -> dict[str, Any]:
@@ -265,3 +266,17 @@ async def delete_unusable(organisation_id: uuid.UUID, assessment_id: uuid.UUID) 
     if job_id is None:
         raise NotFound("No such assessment waiting to be created.")
     return uuid.UUID(str(job_id))
+
+
+@names_subjects("assessment")
+async def _name_assessments(organisation_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[str, Subject]:
+    """The audit log's names for assessments: their title, linked."""
+    rows = await db.fetch(
+        "SELECT id, title FROM assessment WHERE organisation_id = $1 AND id = ANY($2::uuid[])",
+        organisation_id,
+        ids,
+    )
+    return {
+        str(r["id"]): Subject(r["title"], "assessment_detail", {"assessment_id": str(r["id"])})
+        for r in rows
+    }

@@ -27,3 +27,5 @@ class Assessment(Table, tablename="assessment"):
     created_by = UUID(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+    # {"after_invite_hours": [48], "before_expiry_hours": [24]}: app/assessments/reminders.py
+    reminder_schedule = JSONB(default={"after_invite_hours": [48], "before_expiry_hours": [24]})

@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from msgspec import Struct
 
 from app.accounts.service import CurrentUser
+from app.audit.service import record_audit
 from app.candidates import service
 from app.candidates.csv_import import CsvError, decode, parse_csv
 from app.candidates.stages import Stage
@@ -94,6 +95,13 @@ async def add_candidate(
         raise Conflict(str(exc)) from None
     except service.CandidateInputError as exc:
         raise Invalid(str(exc)) from None
+    await record_audit(
+        user,
+        "candidate_added",
+        "candidate",
+        str(candidate_id),
+        {"job_id": str(job_id), "via": "api"},
+    )
     rows = await service.job_candidates(user.organisation_id, job_id)
     return next(candidate_out(r) for r in rows if r["id"] == candidate_id)
 
@@ -136,6 +144,13 @@ async def import_candidates(
         added = 0
     else:
         added = await service.import_rows(user.organisation_id, job_id, rows)
+        await record_audit(
+            user,
+            "candidates_imported",
+            "job",
+            str(job_id),
+            {"added": added, "rows": len(rows), "via": "api"},
+        )
     valid = sum(1 for r in rows if r.ok)
     return ImportResult(
         dry_run=dry_run,

@@ -19,6 +19,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from app.accounts.service import CurrentUser
+from app.audit.service import record_audit
 from app.candidates import service
 from app.candidates.csv_import import (
     ENCODINGS,
@@ -32,6 +33,7 @@ from app.candidates.csv_import import (
 )
 from app.candidates.stages import Stage
 from app.jobs.service import open_job
+from app.web.client_address import client_ip
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -180,6 +182,14 @@ async def import_confirm(
     except CsvError as exc:
         return _import_error(job, str(exc))
     added = await service.import_rows(user.organisation_id, job_id, rows)
+    await record_audit(
+        user,
+        "candidates_imported",
+        "job",
+        str(job_id),
+        {"added": added, "rows": len(rows)},
+        ip=client_ip(request),
+    )
     return Template(
         "candidates/import_done.html",
         context={"job": job, "added": added, "rows": rows, "summary": _summary(rows)},
@@ -203,6 +213,15 @@ async def move_stage(
         )
     except service.CandidateInputError as exc:
         raise ClientException(str(exc)) from None
+    if moved["previous"] != moved["stage"]:
+        await record_audit(
+            user,
+            "stage_changed",
+            "candidate",
+            str(candidate_id),
+            {"job_id": str(job_id), "from": moved["previous"], "to": moved["stage"]},
+            ip=client_ip(request),
+        )
     if not request.htmx:
         return Redirect(request.app.route_reverse("candidate_detail", candidate_id=candidate_id))
     return Template(

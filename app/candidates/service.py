@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import db
+from app.audit.subjects import Subject, names_subjects
 from app.candidates.csv_import import CsvRow, clean_email, name_problems
 from app.candidates.stages import Stage
 from app.errors import NotFound
@@ -178,3 +179,22 @@ async def candidate_applications(
         organisation_id,
     )
     return [dict(r) for r in rows]
+
+
+@names_subjects("candidate")
+async def _name_candidates(organisation_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[str, Subject]:
+    """The audit log's names for candidates: their name (or email), or "Erased candidate"."""
+    rows = await db.fetch(
+        """SELECT id, first_name, last_name, email, erased_at FROM candidate
+           WHERE organisation_id = $1 AND id = ANY($2::uuid[])""",
+        organisation_id,
+        ids,
+    )
+    out = {}
+    for r in rows:
+        if r["erased_at"] is not None:
+            out[str(r["id"])] = Subject("Erased candidate")
+            continue
+        name = f"{r['first_name'] or ''} {r['last_name'] or ''}".strip() or r["email"]
+        out[str(r["id"])] = Subject(name, "candidate_detail", {"candidate_id": str(r["id"])})
+    return out

@@ -19,6 +19,7 @@ from app.candidates.stages import Stage
 from app.crypto import SecretBox
 from app.emails.service import emails_of_candidate
 from app.invitations.cards import Card, cards_for_candidate
+from app.invitations.renewal import attempts_of
 from app.invitations.result_view import results_for_candidate
 from app.web.cursors import live_cursor
 from app.webhooks.service import unapplied_moves
@@ -40,6 +41,7 @@ async def candidate_detail(
         # Scores chart, summary, transcript, media and timeline of every invitation (2 queries).
         results = await results_for_candidate(org, candidate_id)
         applications = await service.candidate_applications(org, candidate_id)
+        attempts = await attempts_of(org, [inv.id for inv in invitations])  # re-invites
         emails = await emails_of_candidate(org, candidate_id)
         # Moves Ribbon reported that could not be applied: the stage shown may be stale.
         moves = await unapplied_moves(
@@ -54,6 +56,7 @@ async def candidate_detail(
             "applications": applications,
             "invitation_groups": _by_job(applications, invitations),
             "results": results,
+            "attempts": attempts,
             "emails": emails,
             "unapplied_moves": {inv.id: moves.get(inv.assessment_id, []) for inv in invitations},
             "can_replay": user.is_admin,

@@ -14,6 +14,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from app.accounts.service import CurrentUser
+from app.audit.service import record_audit
 from app.candidates import service as candidates
 from app.dashboard.job_page import job_page_context
 from app.dashboard.job_window import clean_window
@@ -23,6 +24,7 @@ from app.invitations.statuses import InvitationStatus
 from app.jobs import service
 from app.jobs.service import get_job
 from app.jobs.statuses import JobStatus
+from app.web.client_address import client_ip
 from app.web.numbers import whole_number
 
 NOTICES = {
@@ -84,11 +86,19 @@ async def candidate_add(
         last_name=str(form.get("last_name", "")),
     )
     try:
-        await candidates.add_candidate(user.organisation_id, job_id, person)
+        added = await candidates.add_candidate(user.organisation_id, job_id, person)
     except candidates.CandidateInputError as exc:
         context = await job_page_context(user, job_id)
         context.update(error=str(exc), values=dict(form))
         return Template("jobs/detail.html", context=context, status_code=400)
+    await record_audit(
+        user,
+        "candidate_added",
+        "candidate",
+        str(added),
+        {"job_id": str(job_id)},
+        ip=client_ip(request),
+    )
     return Redirect(request.app.route_reverse("job_detail", job_id=job_id) + "?notice=added")
 
 

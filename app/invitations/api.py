@@ -16,18 +16,36 @@ from msgspec import Struct
 from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.service import get_assessment
-from app.invitations import bulk, cards, service
+from app.errors import Conflict
+from app.invitations import bulk, cards, renewal, service
 from app.invitations.cards import Card
 from app.invitations.service import InvitationError
 from app.invitations.statuses import InvitationStatus
+from app.settings import Settings
 
 
 class InviteRequest(Struct):
     candidate_ids: list[uuid.UUID]
 
 
+class Expected(Struct):
+    """Something a `partial` invitation still waits for, and until when (null: not set yet)."""
+
+    item: str
+    label: str
+    until: dt.datetime | None
+
+
+class Unavailable(Struct):
+    """Something expected that will not come: its wait is over, or the provider said so."""
+
+    item: str
+    label: str
+
+
 class InvitationSummary(Struct):
-    """`status`: one of `InvitationStatus`, in pipeline order."""
+    """`status`: one of `InvitationStatus`, in pipeline order. `missing` and `expected`: what a
+    `partial` invitation still waits for; `unavailable`: what it no longer waits for."""
 
     id: uuid.UUID
     assessment_id: uuid.UUID
@@ -44,6 +62,10 @@ class InvitationSummary(Struct):
     updated_at: dt.datetime
     candidate_email: str
     candidate_name: str
+    expected: list[Expected]
+    unavailable: list[Unavailable]
+    attempt: int
+    results_after_cancel: bool
 
 
 class InviteResult(Struct):
@@ -92,10 +114,24 @@ class EventOut(Struct):
     at: dt.datetime
 
 
+class AttemptOut(Struct):
+    """An earlier attempt, ended by a re-invite: its status and result then."""
+
+    attempt: int
+    status: InvitationStatus
+    invited_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    overall_score: float | None
+    summary: str | None
+    failure_reason: str
+    ended_at: dt.datetime
+
+
 class InvitationDetail(Struct):
     invitation: InvitationSummary
     result: ResultOut | None
     events: list[EventOut]
+    attempts: list[AttemptOut]
 
 
 def summary(card: Card) -> InvitationSummary:
@@ -115,6 +151,13 @@ def summary(card: Card) -> InvitationSummary:
         updated_at=card.updated_at,
         candidate_email=card.candidate_email,
         candidate_name=card.candidate_name,
+        expected=[Expected(item, label, until) for item, label, until in card.expected],
+        unavailable=[
+            Unavailable(item, label)
+            for item, label in zip(card.unavailable, card.unavailable_labels, strict=True)
+        ],
+        attempt=card.attempt,
+        results_after_cancel=card.late_results,
     )
 
 
@@ -217,6 +260,19 @@ async def get_invitation(
         invitation=summary(card),
         result=result_out(row) if row else None,
         events=[EventOut(e["kind"], e["message"], e["at"]) for e in events],
+        attempts=[
+            AttemptOut(
+                attempt=a["attempt"],
+                status=InvitationStatus(a["status"]),
+                invited_at=a["invited_at"],
+                completed_at=a["completed_at"],
+                overall_score=a["overall_score"],
+                summary=a["summary"],
+                failure_reason=a["failure_reason"],
+                ended_at=a["ended_at"],
+            )
+            for a in (await renewal.attempts_of(org, [invitation_id])).get(invitation_id, [])
+        ],
     )
 
 
@@ -239,4 +295,120 @@ async def bulk_invite(
     return {k: progress[k] for k in keys}
 
 
-ROUTES = [create_invitations, list_invitations, get_invitation, bulk_invite]
+async def _after_action(user: CurrentUser, invitation_id: uuid.UUID) -> InvitationSummary:
+    card = await cards.card_for(user.organisation_id, invitation_id)
+    if card is None:
+        raise NotFoundException("No such invitation.")
+    return summary(card)
+
+
+@post(
+    "/invitations/{invitation_id:uuid}/remind",
+    name="api_invitation_remind",
+    summary="Send the candidate a reminder (same link)",
+    status_code=200,
+)
+async def remind_invitation(
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    invitation_id: FromPath[uuid.UUID],
+) -> InvitationSummary:
+    """409 unless the invitation waits for the candidate; 429 (with `Retry-After`, the time of
+    the last email and when another is allowed) within `REMIND_MIN_INTERVAL_SECONDS` of the
+    invitation's last email."""
+    try:
+        await service.send_again(
+            user, invitation_id, "reminder", settings.remind_min_interval_seconds
+        )
+    except InvitationError as exc:
+        raise Conflict(str(exc)) from None
+    return await _after_action(user, invitation_id)
+
+
+@post(
+    "/invitations/{invitation_id:uuid}/resend",
+    name="api_invitation_resend",
+    summary="Send the invitation email again (same link)",
+    status_code=200,
+)
+async def resend_invitation(
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    invitation_id: FromPath[uuid.UUID],
+) -> InvitationSummary:
+    """As remind: 409 unless it waits for the candidate, 429 within the minimum interval."""
+    try:
+        await service.send_again(
+            user, invitation_id, "invite", settings.remind_min_interval_seconds
+        )
+    except InvitationError as exc:
+        raise Conflict(str(exc)) from None
+    return await _after_action(user, invitation_id)
+
+
+@post(
+    "/invitations/{invitation_id:uuid}/cancel",
+    name="api_invitation_cancel",
+    summary="Cancel an invitation the candidate has not taken",
+    status_code=200,
+)
+async def cancel_invitation(
+    user: NamedDependency[CurrentUser], invitation_id: FromPath[uuid.UUID]
+) -> InvitationSummary:
+    """409 when it is past the point of cancelling (the interview was taken, or it ended)."""
+    try:
+        await service.cancel(user, invitation_id)
+    except InvitationError as exc:
+        raise Conflict(str(exc)) from None
+    return await _after_action(user, invitation_id)
+
+
+class ExtendRequest(Struct):
+    """Whole days (1 to 60) added to the link's expiry, counted from now if it has passed."""
+
+    days: int = 7
+
+
+@post(
+    "/invitations/{invitation_id:uuid}/extend",
+    name="api_invitation_extend",
+    summary="Extend an invitation's expiry",
+    status_code=200,
+)
+async def extend_invitation(
+    user: NamedDependency[CurrentUser],
+    invitation_id: FromPath[uuid.UUID],
+    data: JSONBody[ExtendRequest],
+) -> InvitationSummary:
+    """For one waiting for the candidate, or expired (it waits again); 409 otherwise, 400 for
+    days outside 1-60."""
+    await renewal.extend(user, invitation_id, data.days)
+    return await _after_action(user, invitation_id)
+
+
+@post(
+    "/invitations/{invitation_id:uuid}/reinvite",
+    name="api_invitation_reinvite",
+    summary="Re-invite after a cancel, an expiry or a failure (a new attempt)",
+    status_code=202,
+)
+async def reinvite_invitation(
+    user: NamedDependency[CurrentUser], invitation_id: FromPath[uuid.UUID]
+) -> InvitationSummary:
+    """A new attempt: `sending` again, a new provider interview and link; the earlier attempt
+    stays readable (GET /invitations/{id} `attempts`). 409 for any other status."""
+    await renewal.reinvite(user, invitation_id)
+    return await _after_action(user, invitation_id)
+
+
+ROUTES = [
+    extend_invitation,
+    reinvite_invitation,
+    create_invitations,
+    list_invitations,
+    get_invitation,
+    bulk_invite,
+    remind_invitation,
+    resend_invitation,
+    cancel_invitation,
+]

@@ -12,7 +12,8 @@ from typing import Any
 
 from app import db
 from app.emails.statuses import EmailStatus
-from app.invitations.statuses import CANCELLABLE, InvitationStatus
+from app.invitations.statuses import CANCELLABLE, EXTENDABLE, REINVITE_ON_CARD, InvitationStatus
+from app.providers.registry import webhook_adapter
 
 # Still moving: these cards poll slowly as a fallback to the live stream.
 WAITING = frozenset(InvitationStatus.waiting_values())
@@ -21,6 +22,7 @@ CARD_COLUMNS = """
     i.id, i.job_id, i.candidate_id, i.assessment_id, i.application_id, i.status, i.missing,
     i.failure_reason, i.overall_score, i.interview_link, i.invited_at, i.completed_at,
     i.expires_at, i.updated_at, i.provider_stage,
+    i.provider, i.unavailable, i.video_due_at, i.results_due_at, i.attempt,
     a.title AS assessment_title, a.video_enabled,
     c.first_name, c.last_name, c.email, c.erased_at,
     ap.stage,
@@ -69,6 +71,11 @@ class Card:
     interview_link: str = ""
     email_status: str = ""  # of the newest invite or reminder email: "not_sent", "failed", ...
     provider_stage: str = ""  # the pipeline stage the provider last reported, if any
+    provider: str = "ribbon"
+    unavailable: tuple[str, ...] = ()  # expected once, no longer awaited (app/invitations/waits.py)
+    video_due_at: dt.datetime | None = None  # until when a missing video is awaited
+    results_due_at: dt.datetime | None = None  # likewise the rest
+    attempt: int = 1  # re-invites count up (app/invitations/renewal.py)
 
     @property
     def waiting(self) -> bool:
@@ -84,6 +91,20 @@ class Card:
         return self.status in CANCELLABLE
 
     @property
+    def extendable(self) -> bool:
+        return self.status in EXTENDABLE and not self.erased
+
+    @property
+    def reinvitable(self) -> bool:
+        """Cancelled or expired (a failed one offers Retry): a new attempt can start."""
+        return self.status in REINVITE_ON_CARD and not self.erased
+
+    @property
+    def late_results(self) -> bool:
+        """The candidate took the interview after it was cancelled."""
+        return self.status == InvitationStatus.CANCELLED and self.completed_at is not None
+
+    @property
     def email_not_sent(self) -> bool:
         """The newest invite or reminder email did not go out: the link must be shared another way."""
         return self.email_status in (EmailStatus.NOT_SENT, EmailStatus.FAILED)
@@ -92,6 +113,22 @@ class Card:
     def missing_labels(self) -> list[str]:
         """What a Partial card is waiting for, in words ("video processing", "score: skills")."""
         return [MISSING_LABELS.get(m, m) for m in self.missing]
+
+    @property
+    def unavailable_labels(self) -> list[str]:
+        """What will not come, in the provider adapter's words ("no video recorded")."""
+        adapter = webhook_adapter(self.provider)
+        return [adapter.unavailable_label(u) for u in self.unavailable]
+
+    def due_at(self, item: str) -> dt.datetime | None:
+        """Until when a missing item is awaited (None until the wait job has seen the card)."""
+        media = webhook_adapter(self.provider).is_media(item)
+        return self.video_due_at if media else self.results_due_at
+
+    @property
+    def expected(self) -> list[tuple[str, str, dt.datetime | None]]:
+        """(item, label, awaited until) of what a Partial card is waiting for."""
+        return [(m, MISSING_LABELS.get(m, m), self.due_at(m)) for m in self.missing]
 
 
 def heading(raw: object) -> str:
@@ -137,6 +174,11 @@ def card_from_row(row: Any) -> Card:
         interview_link=row["interview_link"] or "",
         email_status=row.get("email_status") or "",
         provider_stage=row.get("provider_stage") or "",
+        provider=row.get("provider") or "ribbon",
+        unavailable=_missing(row.get("unavailable")),
+        video_due_at=row.get("video_due_at"),
+        results_due_at=row.get("results_due_at"),
+        attempt=row.get("attempt") or 1,
     )
 
 

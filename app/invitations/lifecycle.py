@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import db
-from app.invitations import results, timeline
+from app.invitations import results, timeline, waits
 from app.invitations.merge import current_stage, derive_status, merge_result
 from app.providers.base import InterviewResult, InterviewStatus, WebhookAdapter
 
 INVITATION_COLUMNS = """i.id, i.organisation_id, i.job_id, i.assessment_id, i.status, i.missing,
-    i.provider, i.provider_interview_id, i.provider_stage, i.completed_at, a.video_enabled"""
+    i.provider, i.provider_interview_id, i.provider_stage, i.completed_at, a.video_enabled,
+    i.unavailable"""
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ async def _apply_result(
     merged = merge_result(stored, fetched)
     completed = merged.status == InterviewStatus.COMPLETED
     missing = adapter.missing(merged, invitation["video_enabled"]) if completed else []
+    missing, unavailable = waits.split(missing, invitation["unavailable"])
     before = invitation["status"]
     status, missing = derive_status(before, merged, missing, source.signalled)
     columns = results.to_columns(merged)
@@ -206,6 +208,7 @@ async def _apply_result(
         announcement,
         *results.stored_args(columns if result_changed else None),
     )
+    await waits.store_unavailable(invitation, unavailable, adapter)
     return Applied(inv_id, before, status, missing, changed)
 
 

@@ -28,6 +28,15 @@ async def erase_results(organisation_id: uuid.UUID, invitation_ids: list[uuid.UU
         invitation_ids,
         organisation_id,
     )
+    # Earlier attempts (re-invites) keep their scores too, not the summary or the interview.
+    await db.fetch(
+        """UPDATE invitation_attempt SET provider_interview_id = NULL,
+               result = CASE WHEN result IS NULL THEN NULL
+                             ELSE jsonb_build_object('scores', result->'scores') END
+           WHERE invitation_id = ANY($1::uuid[]) AND organisation_id = $2""",
+        invitation_ids,
+        organisation_id,
+    )
     return len(rows)
 
 

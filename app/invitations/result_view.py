@@ -169,7 +169,7 @@ def _safe_url(url: str | None) -> str | None:
 
 
 RESULT_SQL = f"""
-    SELECT {CARD_COLUMNS}, i.provider, r.invitation_id AS result_id, r.provider_status,
+    SELECT {CARD_COLUMNS}, r.invitation_id AS result_id, r.provider_status,
            r.summary, r.scores, r.transcript, r.question_mapping, r.audio_url, r.video_url,
            r.problems
     {CARD_JOINS}

@@ -1,5 +1,5 @@
-"""Invitation actions: follow a bulk invite's progress, and retry, resend, remind or cancel one
-invitation. The invite form answers on the job page: app/dashboard/job_routes.py."""
+"""Invitation actions: follow a bulk invite's progress, and retry, resend, remind, cancel,
+extend or re-invite one invitation. The invite form answers on the job page: app/dashboard/job_routes.py."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from app.accounts.service import CurrentUser
-from app.invitations import bulk, cards, service
+from app.invitations import bulk, cards, renewal, service
 from app.invitations.service import InvitationError
+from app.settings import Settings
 
 VARY = {"Vary": "HX-Request", "Cache-Control": "no-store"}
 
@@ -36,6 +37,7 @@ async def bulk_progress(
 async def invitation_action(
     request: HTMXRequest,
     user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
     invitation_id: FromPath[uuid.UUID],
     action: FromPath[str],
 ) -> Template | Redirect:
@@ -43,11 +45,19 @@ async def invitation_action(
         if action == "retry":
             await service.retry(user, invitation_id)
         elif action == "resend":
-            await service.send_again(user, invitation_id, "invite")
+            await service.send_again(
+                user, invitation_id, "invite", settings.remind_min_interval_seconds
+            )
         elif action == "remind":
-            await service.send_again(user, invitation_id, "reminder")
+            await service.send_again(
+                user, invitation_id, "reminder", settings.remind_min_interval_seconds
+            )
         elif action == "cancel":
             await service.cancel(user, invitation_id)
+        elif action == "extend":
+            await renewal.extend(user, invitation_id, renewal.DEFAULT_EXTEND_DAYS)
+        elif action == "reinvite":
+            await renewal.reinvite(user, invitation_id)
         else:
             raise NotFoundException("No such action.")
     except InvitationError as exc:
@@ -62,6 +72,8 @@ async def invitation_action(
             "resend": "Email resent.",
             "remind": "Reminder sent.",
             "cancel": "Invitation cancelled.",
+            "extend": f"Link extended by {renewal.DEFAULT_EXTEND_DAYS} days.",
+            "reinvite": "Invited again: a new interview link is on its way.",
         }
         # json.dumps escapes to ASCII: header values must be latin-1.
         headers = {**VARY, "HX-Trigger": json.dumps({"hw:toast": toast[action]})}

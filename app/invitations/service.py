@@ -12,9 +12,11 @@ from typing import Any
 from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.statuses import AssessmentStatus
+from app.audit.service import record_audit
+from app.audit.subjects import Subject, names_subjects
 from app.emails.service import queue_invitation_email
 from app.errors import NotFound
-from app.invitations import timeline
+from app.invitations import reminders, renewal, timeline
 from app.invitations.statuses import CANCELLABLE, InvitationStatus
 from app.jobs.service import open_job
 from app.queue import service as queue
@@ -144,6 +146,13 @@ async def invite(
             dedupe_keys=[f"invite:{i}" for i in created],
         )
         await timeline.announce_many(org, job_id, created)
+        await record_audit(
+            user,
+            "candidates_invited",
+            "assessment",
+            str(assessment_id),
+            {"invited": len(fresh), "reinvited": len(reopened), "skipped": skipped},
+        )
     return InviteOutcome(bulk_id, created, skipped, len(reopened))
 
 
@@ -161,23 +170,19 @@ async def _reopen_cancelled(
     if not candidate_ids:
         return []
     rows = await db.fetch(
-        """UPDATE invitation i SET status = 'sending', failure_reason = '', missing = '[]',
-               provider_interview_id = NULL, interview_link = '', provider_stage = '',
-               overall_score = NULL, invited_at = NULL, completed_at = NULL, expires_at = NULL,
-               bulk_invite_id = $4, created_by = $5, updated_at = now()
-           FROM candidate c
+        """SELECT i.id FROM invitation i JOIN candidate c ON c.id = i.candidate_id
            WHERE i.organisation_id = $1 AND i.assessment_id = $2 AND i.status = 'cancelled'
-             AND i.candidate_id = ANY($3::uuid[]) AND c.id = i.candidate_id
-             AND c.erased_at IS NULL
+             AND i.candidate_id = ANY($3::uuid[]) AND c.erased_at IS NULL
              AND NOT EXISTS (SELECT 1 FROM assessment_result r WHERE r.invitation_id = i.id)
-           RETURNING i.id""",
+           ORDER BY i.id
+           FOR UPDATE OF i""",
         org,
         assessment_id,
         candidate_ids,
-        bulk_id,
-        user.id,
     )
-    return [r["id"] for r in rows]
+    ids = [r["id"] for r in rows]
+    await renewal.start_new_attempts(ids, user, bulk_id)  # the cancelled one stays an attempt
+    return ids
 
 
 async def _enqueue_invite(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> None:
@@ -223,14 +228,18 @@ async def retry(user: CurrentUser, invitation_id: uuid.UUID) -> None:
         await timeline.announce(user.organisation_id, row["job_id"], invitation_id)
 
 
-async def send_again(user: CurrentUser, invitation_id: uuid.UUID, kind: str) -> uuid.UUID:
-    """Resend the invitation email ("invite") or send a reminder: same link, new email."""
+async def send_again(
+    user: CurrentUser, invitation_id: uuid.UUID, kind: str, min_interval_seconds: int = 0
+) -> uuid.UUID:
+    """Resend the invitation email ("invite") or send a reminder: same link, new email; refused
+    (TooMany) within `min_interval_seconds` of the invitation's last email."""
     async with db.transaction():
         row = await _lock(user.organisation_id, invitation_id)
         if row["status"] != InvitationStatus.INVITED or not row["interview_link"]:
             raise InvitationError(
                 "Only an invitation that is waiting for the candidate can be resent or reminded."
             )
+        await reminders.check_interval(invitation_id, min_interval_seconds)
         email_id = await queue_invitation_email(kind, invitation_id)
         verb = "Invitation email resent" if kind == "invite" else "Reminder sent"
         await timeline.add_event(
@@ -243,6 +252,13 @@ async def send_again(user: CurrentUser, invitation_id: uuid.UUID, kind: str) -> 
         )
         await db.fetch("UPDATE invitation SET updated_at = now() WHERE id = $1", invitation_id)
         await timeline.announce(user.organisation_id, row["job_id"], invitation_id)
+        await record_audit(
+            user,
+            "invitation_resent" if kind == "invite" else "invitation_reminded",
+            "invitation",
+            str(invitation_id),
+            {"email_id": str(email_id)},
+        )
     return email_id
 
 
@@ -263,6 +279,7 @@ async def cancel(user: CurrentUser, invitation_id: uuid.UUID) -> None:
             actor_user_id=user.id,
         )
         await timeline.announce(user.organisation_id, row["job_id"], invitation_id)
+        await record_audit(user, "invitation_cancelled", "invitation", str(invitation_id))
 
 
 async def events(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -274,3 +291,28 @@ async def events(organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> list[d
         organisation_id,
     )
     return [dict(r) for r in rows]
+
+
+@names_subjects("invitation")
+async def _name_invitations(organisation_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[str, Subject]:
+    """The audit log's names for invitations: candidate and assessment, linked to the
+    candidate's page ("Erased candidate" once erased)."""
+    rows = await db.fetch(
+        """SELECT i.id, i.candidate_id, c.first_name, c.last_name, c.email, c.erased_at,
+                  a.title
+           FROM invitation i JOIN candidate c ON c.id = i.candidate_id
+           JOIN assessment a ON a.id = i.assessment_id
+           WHERE i.organisation_id = $1 AND i.id = ANY($2::uuid[])""",
+        organisation_id,
+        ids,
+    )
+    out = {}
+    for r in rows:
+        if r["erased_at"] is not None:
+            out[str(r["id"])] = Subject(f"Erased candidate · {r['title']}")
+            continue
+        name = f"{r['first_name'] or ''} {r['last_name'] or ''}".strip() or r["email"]
+        out[str(r["id"])] = Subject(
+            f"{name} · {r['title']}", "candidate_detail", {"candidate_id": str(r["candidate_id"])}
+        )
+    return out

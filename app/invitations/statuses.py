@@ -20,3 +20,8 @@ class InvitationStatus(Vocabulary):
 CANCELLABLE = (InvitationStatus.SENDING, InvitationStatus.INVITED, InvitationStatus.FAILED)
 # What the reconciliation sweep asks the provider about: waiting, with an interview there.
 AT_PROVIDER = tuple(s for s in InvitationStatus if s.waiting and s is not InvitationStatus.SENDING)
+# The link's expiry can be moved while it waits for the candidate, or once it has expired.
+EXTENDABLE = (InvitationStatus.INVITED, InvitationStatus.EXPIRED)
+# A new attempt can follow these (the card offers Retry for a failed one, the API both).
+REINVITABLE = (InvitationStatus.CANCELLED, InvitationStatus.EXPIRED, InvitationStatus.FAILED)
+REINVITE_ON_CARD = (InvitationStatus.CANCELLED, InvitationStatus.EXPIRED)

@@ -29,6 +29,10 @@ class Invitation(Table, tablename="invitation"):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     bulk_invite_id = UUID(null=True, default=None)
+    unavailable = JSONB(default=[])  # expected items no longer awaited (their wait is over)
+    video_due_at = Timestamptz(null=True, default=None)
+    results_due_at = Timestamptz(null=True, default=None)
+    attempt = Integer(default=1)  # re-invites count up; earlier ones are InvitationAttempt rows
 
 
 class BulkInvite(Table, tablename="bulk_invite"):
@@ -83,3 +87,37 @@ class ProviderStageMove(Table, tablename="provider_stage_move"):
     new_status = Text()
     delivery_id = UUID(null=True, default=None)
     at = Timestamptz(default=TimestamptzNow())
+
+
+class InvitationReminder(Table, tablename="invitation_reminder"):
+    """One scheduled reminder of an invitation ("after:48", "before:24"): sent (its email) or
+    skipped (the note says why), never twice."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    invitation_id = UUID()
+    slot = Text()
+    email_id = UUID(null=True, default=None)
+    note = Text(default="")
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class InvitationAttempt(Table, tablename="invitation_attempt"):
+    """An earlier attempt of an invitation, kept when a re-invite starts a new one: its
+    interview, status, dates, score and result (`{"scores": ..., "summary": ...}`)."""
+
+    id = BigSerial(primary_key=True)
+    organisation_id = UUID()
+    invitation_id = UUID()
+    attempt = Integer()
+    status = Text()
+    provider_interview_id = Text(null=True, default=None)
+    invited_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None)
+    completed_at = Timestamptz(null=True, default=None)
+    overall_score = Numeric(null=True, default=None)
+    failure_reason = Text(default="")
+    unavailable = JSONB(default=[])
+    result = JSONB(null=True, default=None)
+    ended_by = UUID(null=True, default=None)
+    ended_at = Timestamptz(default=TimestamptzNow())

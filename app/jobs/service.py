@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import db
+from app.audit.subjects import Subject, names_subjects
 from app.errors import Conflict, NotFound
 from app.jobs.statuses import JobStatus
 from app.text import lines, one_line
@@ -145,3 +146,14 @@ async def open_job(organisation_id: uuid.UUID, job_id: uuid.UUID, to: str) -> di
     if row["status"] != JobStatus.OPEN:
         raise JobClosed(f"This job is closed: reopen it to {to}.")
     return dict(row)
+
+
+@names_subjects("job")
+async def _name_jobs(organisation_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[str, Subject]:
+    """The audit log's names for jobs: their title, linked."""
+    rows = await db.fetch(
+        "SELECT id, title FROM job WHERE organisation_id = $1 AND id = ANY($2::uuid[])",
+        organisation_id,
+        ids,
+    )
+    return {str(r["id"]): Subject(r["title"], "job_detail", {"job_id": str(r["id"])}) for r in rows}

@@ -213,6 +213,20 @@ class WebhookAdapter(Protocol):
         """Scores this provider may leave out without anything being missing."""
         ...
 
+    def is_media(self, item: str) -> bool:
+        """Whether a missing item (one of `missing`'s) is media, awaited for the video's wait
+        rather than the results' wait."""
+        ...
+
+    def unavailable_label(self, item: str) -> str:
+        """How a missing item that is no longer awaited reads ("no video recorded")."""
+        ...
+
+    def settled_by(self, event_type: str) -> tuple[str, ...]:
+        """Missing items that, once this event (the provider's own name) has been processed
+        and the result fetched again, will not come at all: the provider said so."""
+        ...
+
     def overall_score(self, scores: Mapping[str, Score]) -> float | None:
         """One number to rank candidates by, on a 0-5 scale, or None."""
         ...

@@ -25,6 +25,12 @@ def move_event_types() -> tuple[str, ...]:
     )
 
 
+def settling_event_types() -> tuple[str, ...]:
+    """Every provider's names for events after which something expected will not come."""
+    adapter = RibbonWebhooks()
+    return tuple(name for name in EVENT_KINDS if adapter.settled_by(name))
+
+
 def make_provider(
     name: str,
     api_key: str,

@@ -28,7 +28,7 @@ async def test_bad_paging_parameter_is_a_400(client, make_account):
     assert (await client.get("/audit?before=abc")).status_code == 400
 
 
-async def test_details_show_as_the_json_stored(client, make_account):
+async def test_details_show_as_readable_text(client, make_account):
     from app.audit.service import record_audit
 
     admin = await make_account()
@@ -40,4 +40,4 @@ async def test_details_show_as_the_json_stored(client, make_account):
     )
     await login(client, admin)
     page = await client.get("/audit")
-    assert "{&#34;to&#34;: &#34;recruiter&#34;, &#34;name&#34;: &#34;Zoë&#34;}" in page.text
+    assert "to: recruiter, name: Zoë" in page.text  # issue 14: readable, not raw JSON

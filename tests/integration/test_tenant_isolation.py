@@ -35,7 +35,7 @@ PARAMS = {
     "action",
     "kind",
 }
-ACTIONS = ("cancel", "resend", "remind", "retry")
+ACTIONS = ("cancel", "resend", "remind", "retry", "extend", "reinvite")
 KINDS = ("invite", "reminder")  # an organisation's own candidate emails
 
 

@@ -12,7 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.providers.base import EventKind, InterviewResult, Score, UnusablePayload, WebhookEvent
-from app.providers.ribbon.translate import CORE_SCORES, LANGUAGE_SCORES, as_id, as_text
+from app.providers.ribbon.translate import (
+    CORE_SCORES,
+    LANGUAGE_SCORES,
+    as_id,
+    as_text,
+    score_label,
+)
 
 SIGNATURE_HEADER = "x-ribbon-signature"
 _HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -22,6 +28,17 @@ EVENT_KINDS: Mapping[str, EventKind] = {
     "video_processed": EventKind.VIDEO_PROCESSED,
     "candidate_status_updated": EventKind.CANDIDATE_STATUS_MOVED,
 }
+
+# What `missing` names, once it is no longer awaited; scores read "<label> not scored".
+UNAVAILABLE_LABELS: Mapping[str, str] = {
+    "video": "no video recorded",
+    "summary": "no summary written",
+    "transcript": "no transcript",
+}
+# Ribbon sends video_processed when it has processed the video: an interview that still has no
+# video_url after it was recorded without one (no camera, or the camera was declined).
+SETTLED_BY: Mapping[str, tuple[str, ...]] = {"video_processed": ("video",)}
+SCORE_PREFIX = "score: "
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -77,13 +94,24 @@ class RibbonWebhooks:
             missing.append("transcript")
         if not result.summary:
             missing.append("summary")
-        missing.extend(f"score: {key}" for key in CORE_SCORES if key not in result.scores)
+        missing.extend(f"{SCORE_PREFIX}{key}" for key in CORE_SCORES if key not in result.scores)
         if video_enabled and not result.video_url:
             missing.append("video")
         return missing
 
     def not_reported(self, result: InterviewResult) -> list[str]:
         return [f"score: {key}" for key in LANGUAGE_SCORES if key not in result.scores]
+
+    def is_media(self, item: str) -> bool:
+        return item == "video"
+
+    def unavailable_label(self, item: str) -> str:
+        if item.startswith(SCORE_PREFIX):
+            return f"{score_label(item.removeprefix(SCORE_PREFIX)).lower()} not scored"
+        return UNAVAILABLE_LABELS.get(item, f"no {item}")
+
+    def settled_by(self, event_type: str) -> tuple[str, ...]:
+        return SETTLED_BY.get(event_type, ())
 
     def overall_score(self, scores: Mapping[str, Score]) -> float | None:
         values = []
