@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from litestar import Response, get, post
+from litestar import Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
 from litestar.openapi.datastructures import ResponseSpec
@@ -37,6 +37,14 @@ class AssessmentCreate(Struct):
     language: str = "en-US"
     intro: str = ""
     outro: str = ""
+    blind_review: bool = False
+
+
+class BlindReviewSet(Struct):
+    """`blind_review`: reviewers see the AI scores, summary and colleagues' ratings only after
+    submitting their own."""
+
+    blind_review: bool
 
 
 class AssessmentOut(Struct):
@@ -58,6 +66,7 @@ class AssessmentOut(Struct):
     provider_flow_id: str | None
     webhook_url: str
     created_at: dt.datetime
+    blind_review: bool
 
 
 class AssessmentFailed(Struct):
@@ -83,6 +92,7 @@ def assessment_out(row: dict[str, Any], settings: Settings) -> AssessmentOut:
         provider_flow_id=row["provider_flow_id"],
         webhook_url=webhook_url(settings, row["provider"], row["webhook_token"]),
         created_at=row["created_at"],
+        blind_review=row["blind_review"],
     )
 
 
@@ -136,6 +146,7 @@ async def create_assessment(
         data.video_enabled,
         data.intro,
         data.outro,
+        data.blind_review,
     )
     try:
         row = await service.create_assessment(
@@ -187,4 +198,32 @@ async def retry_assessment(
     return _created_or_failed(row, settings)
 
 
-ROUTES = [list_assessments, create_assessment, get_assessment, retry_assessment]
+@patch(
+    "/assessments/{assessment_id:uuid}",
+    name="api_assessment_update",
+    summary="Turn blind-first review on or off",
+)
+async def update_assessment(
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    assessment_id: FromPath[uuid.UUID],
+    data: JSONBody[BlindReviewSet],
+) -> AssessmentOut:
+    row = await service.set_blind_review(user.organisation_id, assessment_id, data.blind_review)
+    await record_audit(
+        user,
+        "assessment_blind_review_set",
+        "assessment",
+        str(assessment_id),
+        {"blind_review": data.blind_review, "via": "api"},
+    )
+    return assessment_out(row, settings)
+
+
+ROUTES = [
+    list_assessments,
+    create_assessment,
+    get_assessment,
+    retry_assessment,
+    update_assessment,
+]
