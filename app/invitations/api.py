@@ -11,12 +11,13 @@ from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, JSONBody
-from msgspec import Struct
+from msgspec import Struct, structs
 
 from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.service import get_assessment
 from app.invitations import bulk, cards, service
+from app.invitations.blind import ai_withheld
 from app.invitations.cards import Card
 from app.invitations.service import InvitationError
 from app.invitations.statuses import InvitationStatus
@@ -93,9 +94,13 @@ class EventOut(Struct):
 
 
 class InvitationDetail(Struct):
+    """`ai_withheld`: the assessment is reviewed blind-first and you have not submitted your
+    own ratings yet, so the scores, overall score and summary are left out."""
+
     invitation: InvitationSummary
     result: ResultOut | None
     events: list[EventOut]
+    ai_withheld: bool = False
 
 
 def summary(card: Card) -> InvitationSummary:
@@ -213,10 +218,17 @@ async def get_invitation(
         org,
     )
     events = await service.events(org, invitation_id)
+    withheld = bool(await ai_withheld(org, user.id, [invitation_id]))
+    result = result_out(row) if row else None
+    invitation = summary(card)
+    if withheld:
+        invitation = structs.replace(invitation, overall_score=None)
+        result = result and structs.replace(result, scores=[], summary=None)
     return InvitationDetail(
-        invitation=summary(card),
-        result=result_out(row) if row else None,
+        invitation=invitation,
+        result=result,
         events=[EventOut(e["kind"], e["message"], e["at"]) for e in events],
+        ai_withheld=withheld,
     )
 
 
