@@ -13,6 +13,7 @@ from litestar.response import Template
 from app.accounts.service import CurrentUser
 from app.assessments import service
 from app.assessments.service import INTERVIEW_TYPES, LANGUAGES
+from app.invitations.blind import blind_cards
 from app.invitations.cards import cards_for_assessment
 from app.jobs.service import get_job
 from app.providers.connection import webhook_url
@@ -37,7 +38,11 @@ async def assessment_detail(
             ),
             "languages": LANGUAGES,
             "interview_types": INTERVIEW_TYPES,
-            "invitations": await cards_for_assessment(user.organisation_id, assessment_id),
+            "invitations": await blind_cards(
+                user.organisation_id,
+                user.id,
+                await cards_for_assessment(user.organisation_id, assessment_id),
+            ),
         },
     )
 

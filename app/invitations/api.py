@@ -17,7 +17,7 @@ from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.service import get_assessment
 from app.invitations import bulk, cards, service
-from app.invitations.blind import ai_withheld
+from app.invitations.blind import ai_withheld, blind_cards
 from app.invitations.cards import Card
 from app.invitations.service import InvitationError
 from app.invitations.statuses import InvitationStatus
@@ -161,9 +161,9 @@ async def list_invitations(
     user: NamedDependency[CurrentUser], assessment_id: FromPath[uuid.UUID]
 ) -> list[InvitationSummary]:
     await get_assessment(user.organisation_id, assessment_id)
-    return [
-        summary(c) for c in await cards.cards_for_assessment(user.organisation_id, assessment_id)
-    ]
+    listed = await cards.cards_for_assessment(user.organisation_id, assessment_id)
+    # Blind-first review: no overall score the caller has not rated yet (app/invitations/blind).
+    return [summary(c) for c in await blind_cards(user.organisation_id, user.id, listed)]
 
 
 def result_out(row: Any) -> ResultOut:

@@ -37,3 +37,11 @@ def blind_result(result: ResultView) -> ResultView:
     """The result without the AI's scores and summary; transcript and recordings stay, as the
     reviewer rates from them."""
     return replace(result, card=blind_card(result.card), scores=[], summary=None)
+
+
+async def blind_cards(
+    organisation_id: uuid.UUID, reviewer_id: uuid.UUID, cards: list[Card]
+) -> list[Card]:
+    """`cards` as this reviewer may see them: withheld ones without their overall score."""
+    withheld = await ai_withheld(organisation_id, reviewer_id, [c.id for c in cards])
+    return [blind_card(c) if c.id in withheld else c for c in cards]

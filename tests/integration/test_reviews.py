@@ -123,6 +123,11 @@ async def test_blind_first_withholds_ai_output_and_colleagues_until_you_have_rat
     assert detail["result"]["summary"] is None
     assert detail["result"]["scores"] == []
     assert detail["invitation"]["overall_score"] is None
+    listed = await client.get(
+        f"/api/v1/assessments/{detail['invitation']['assessment_id']}/invitations",
+        headers=headers,
+    )
+    assert [i["overall_score"] for i in listed.json()] == [None]
     refused = await client.post(
         f"/api/v1/invitations/{inv.id}/decisions", json={"outcome": "advance"}, headers=headers
     )
@@ -130,10 +135,14 @@ async def test_blind_first_withholds_ai_output_and_colleagues_until_you_have_rat
     assert "blind-first" in refused.json()["message"]
 
     await login(client, admin)
+    job_id = await db.fetchval("SELECT job_id FROM invitation WHERE id = $1", inv.id)
+    assessment_id = await db.fetchval("SELECT assessment_id FROM invitation WHERE id = $1", inv.id)
     for url in (
         f"/candidates/{inv.candidate_id}",
         f"/invitations/{inv.id}/result",
         f"/invitations/{inv.id}/card",
+        f"/jobs/{job_id}",
+        f"/assessments/{assessment_id}",
     ):
         for hx in ({}, {"HX-Request": "true"}):
             text = (await client.get(url, headers=hx)).text
