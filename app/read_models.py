@@ -34,6 +34,7 @@ READ_MODELS: dict[str, tuple[str, ...]] = {
     ),
     "app.invitations.result_view": ("app_user",),  # who moved a stage
     "app.invitations.blind": ("assessment", "review"),  # blind-first: rated yet?
+    "app.reviews.bulk": ("assessment", "assessment_result", "invitation"),  # what matches
     # Reviews: what is reviewed (the result, its assessment's setting, the stage), by whom.
     "app.reviews.service": (
         "app_user",

@@ -15,7 +15,7 @@ from msgspec import Struct
 
 from app.accounts.service import CurrentUser
 from app.errors import Invalid
-from app.reviews import service
+from app.reviews import bulk, service
 from app.reviews.service import (
     MAX_PAGE,
     AiOutput,
@@ -248,7 +248,7 @@ async def bulk_decide(
 ) -> Response[BulkDecisionOut]:
     if data.min_overall is not None and data.invitation_ids:
         raise Invalid("Give either invitation_ids or min_overall, not both.")
-    done = await service.record_bulk(
+    done = await bulk.record_bulk(
         user,
         job_id,
         data.assessment_id,

@@ -21,7 +21,7 @@ from litestar.response import Redirect, Stream, Template
 
 from app.accounts.service import CurrentUser
 from app.errors import Conflict, Invalid
-from app.reviews import service
+from app.reviews import bulk, service
 from app.reviews.service import MAX_PAGE, DecisionEntry, Panel, day_end
 from app.web.client_address import client_ip
 
@@ -132,7 +132,7 @@ async def bulk_decide(
     form = await request.form()
     assessment_id = _uuids([form.get("assessment", "")])[0]
     threshold = str(form.get("scope", "")) == "threshold"
-    outcome = await service.record_bulk(
+    outcome = await bulk.record_bulk(
         user,
         job_id,
         assessment_id,
