@@ -54,6 +54,8 @@ from app.providers.clients import ProviderClients
 from app.providers.ribbon.sandbox.delivery import Deliverer
 from app.providers.ribbon.sandbox.routes import sandbox_routers
 from app.queue.worker import start_background_worker
+from app.reviews import api as review_api
+from app.reviews import routes as review_routes
 from app.settings import PROJECT_ROOT, Settings
 from app.settings_page import routes as settings_routes
 from app.web import routes as web_routes
@@ -112,6 +114,7 @@ def admin_routes() -> list[Any]:
         *audit_routes.ADMIN_ROUTES,
         *log_routes.ADMIN_ROUTES,
         *privacy.ADMIN_ROUTES,
+        *review_routes.ADMIN_ROUTES,
     ]
 
 
@@ -123,6 +126,7 @@ def recruiter_routes() -> list[Any]:
         *assessment_routes.ROUTES,
         *invitation_routes.ROUTES,
         *email_routes.ROUTES,
+        *review_routes.ROUTES,
     ]
 
 
@@ -133,7 +137,9 @@ def api_routes() -> list[Any]:
         *candidate_api.ROUTES,
         *assessment_api.ROUTES,
         *invitation_api.ROUTES,
+        *review_api.ROUTES,
         Router("/", route_handlers=webhook_api.ADMIN_ROUTES, guards=[requires_admin]),
+        Router("/", route_handlers=review_api.ADMIN_ROUTES, guards=[requires_admin]),
     ]
 
 

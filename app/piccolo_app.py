@@ -28,6 +28,7 @@ from app.invitations.tables import (
 from app.jobs.tables import Job
 from app.privacy.tables import ErasedEmail, ErasedInterview
 from app.queue.tables import QueueJob
+from app.reviews.tables import Decision, Review
 from app.webhooks.tables import WebhookDelivery
 
 APP_CONFIG = AppConfig(
@@ -58,5 +59,7 @@ APP_CONFIG = AppConfig(
         ErasedInterview,
         ErasedEmail,
         QueueJob,
+        Review,
+        Decision,
     ],
 )

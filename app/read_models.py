@@ -33,6 +33,16 @@ READ_MODELS: dict[str, tuple[str, ...]] = {
         "email_message",
     ),
     "app.invitations.result_view": ("app_user",),  # who moved a stage
+    "app.invitations.blind": ("assessment", "review"),  # blind-first: rated yet?
+    "app.reviews.bulk": ("assessment", "assessment_result", "invitation"),  # what matches
+    # Reviews: what is reviewed (the result, its assessment's setting, the stage), by whom.
+    "app.reviews.service": (
+        "app_user",
+        "application",
+        "assessment",
+        "assessment_result",
+        "invitation",
+    ),
     "app.invitations.bulk": ("assessment",),
     "app.invitations.jobs": ("assessment", "candidate"),  # what an invitation is sent with
     "app.invitations.lifecycle": ("assessment", "candidate"),  # video wanted; moves by email

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from litestar import Response, get, post, put
+from litestar import Response, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
 from litestar.openapi.datastructures import ResponseSpec
@@ -38,6 +38,14 @@ class AssessmentCreate(Struct):
     language: str = "en-US"
     intro: str = ""
     outro: str = ""
+    blind_review: bool = False
+
+
+class BlindReviewSet(Struct):
+    """`blind_review`: reviewers see the AI scores, summary and colleagues' ratings only after
+    submitting their own."""
+
+    blind_review: bool
 
 
 class ReminderScheduleBody(Struct):
@@ -68,6 +76,7 @@ class AssessmentOut(Struct):
     webhook_url: str
     created_at: dt.datetime
     reminder_schedule: ReminderScheduleBody
+    blind_review: bool
 
 
 class AssessmentFailed(Struct):
@@ -94,6 +103,7 @@ def assessment_out(row: dict[str, Any], settings: Settings) -> AssessmentOut:
         webhook_url=webhook_url(settings, row["provider"], row["webhook_token"]),
         created_at=row["created_at"],
         reminder_schedule=schedule_body(ReminderSchedule.from_stored(row["reminder_schedule"])),
+        blind_review=row["blind_review"],
     )
 
 
@@ -153,6 +163,7 @@ async def create_assessment(
         data.video_enabled,
         data.intro,
         data.outro,
+        data.blind_review,
     )
     try:
         row = await service.create_assessment(
@@ -241,6 +252,28 @@ async def set_reminders(
     return schedule_body(schedule)
 
 
+@patch(
+    "/assessments/{assessment_id:uuid}",
+    name="api_assessment_update",
+    summary="Turn blind-first review on or off",
+)
+async def update_assessment(
+    user: NamedDependency[CurrentUser],
+    settings: NamedDependency[Settings],
+    assessment_id: FromPath[uuid.UUID],
+    data: JSONBody[BlindReviewSet],
+) -> AssessmentOut:
+    row = await service.set_blind_review(user.organisation_id, assessment_id, data.blind_review)
+    await record_audit(
+        user,
+        "assessment_blind_review_set",
+        "assessment",
+        str(assessment_id),
+        {"blind_review": data.blind_review, "via": "api"},
+    )
+    return assessment_out(row, settings)
+
+
 ROUTES = [
     list_assessments,
     create_assessment,
@@ -248,4 +281,5 @@ ROUTES = [
     retry_assessment,
     get_reminders,
     set_reminders,
+    update_assessment,
 ]

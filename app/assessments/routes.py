@@ -105,6 +105,7 @@ def _form_input(form: Any) -> AssessmentInput:
         video_enabled=str(form.get("video_enabled", "")) in ("1", "on", "true"),
         intro=str(form.get("intro", "")),
         outro=str(form.get("outro", "")),
+        blind_review=str(form.get("blind_review", "")) in ("1", "on", "true"),
     )
 
 
@@ -235,10 +236,29 @@ async def assessment_delete(
     return Redirect(request.app.route_reverse("job_detail", job_id=job_id))
 
 
+@post("/assessments/{assessment_id:uuid}/blind-review", name="assessment_blind_review")
+async def assessment_blind_review(
+    request: HTMXRequest, user: NamedDependency[CurrentUser], assessment_id: FromPath[uuid.UUID]
+) -> Redirect:
+    form = await request.form()
+    on = str(form.get("blind_review", "")) in ("1", "on", "true")
+    await service.set_blind_review(user.organisation_id, assessment_id, on)
+    await record_audit(
+        user,
+        "assessment_blind_review_set",
+        "assessment",
+        str(assessment_id),
+        {"blind_review": on},
+        ip=client_ip(request),
+    )
+    return Redirect(request.app.route_reverse("assessment_detail", assessment_id=assessment_id))
+
+
 ROUTES = [
     assessment_new,
     assessment_questions,
     assessment_create,
     assessment_retry,
     assessment_delete,
+    assessment_blind_review,
 ]

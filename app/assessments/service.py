@@ -64,6 +64,7 @@ class AssessmentInput:
     video_enabled: bool = False
     intro: str = ""
     outro: str = ""
+    blind_review: bool = False  # reviewers see no AI output until they have rated
 
     def cleaned(self) -> AssessmentInput:
         errors: dict[str, str] = {}
@@ -97,7 +98,14 @@ class AssessmentInput:
         if errors:
             raise AssessmentInputError(errors, at_fault)
         return AssessmentInput(
-            title, questions, self.interview_type, self.language, self.video_enabled, intro, outro
+            title,
+            questions,
+            self.interview_type,
+            self.language,
+            self.video_enabled,
+            intro,
+            outro,
+            self.blind_review,
         )
 
 
@@ -111,7 +119,7 @@ def _empty_questions(indexes: list[int]) -> str:
 
 _COLUMNS = """id, job_id, title, questions, interview_type, language, video_enabled, intro, outro,
               provider, status, failure_reason, provider_flow_id, webhook_token, created_at,
-              updated_at, reminder_schedule"""
+              updated_at, reminder_schedule, blind_review"""
 
 
 def _row(row: Any) -> dict[str, Any]:
@@ -157,8 +165,8 @@ async def create_assessment(
     assessment_id: uuid.UUID = await db.fetchval(
         """INSERT INTO assessment (organisation_id, job_id, title, questions, interview_type,
                language, video_enabled, intro, outro, webhook_token, webhook_secret_enc,
-               created_by, status)
-           VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, 'creating')
+               created_by, status, blind_review)
+           VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, 'creating', $13)
            RETURNING id""",
         organisation_id,
         job_id,
@@ -172,6 +180,7 @@ async def create_assessment(
         secrets.token_urlsafe(24),
         box.seal(secrets.token_urlsafe(32)),
         user_id,
+        data.blind_review,
     )
     return await create_flow(organisation_id, assessment_id, settings, box, clients)
 
@@ -252,6 +261,22 @@ async def retry_flow(
             raise AssessmentInputError({"status": "This assessment is being created already."})
         return current
     return await create_flow(organisation_id, assessment_id, settings, box, clients)
+
+
+async def set_blind_review(
+    organisation_id: uuid.UUID, assessment_id: uuid.UUID, on: bool
+) -> dict[str, Any]:
+    """Turn blind-first review on or off; returns the assessment."""
+    found = await db.fetchval(
+        """UPDATE assessment SET blind_review = $3, updated_at = now()
+           WHERE id = $1 AND organisation_id = $2 RETURNING id""",
+        assessment_id,
+        organisation_id,
+        on,
+    )
+    if found is None:
+        raise NotFound("No such assessment.")
+    return await get_assessment(organisation_id, assessment_id)
 
 
 async def delete_unusable(organisation_id: uuid.UUID, assessment_id: uuid.UUID) -> uuid.UUID:

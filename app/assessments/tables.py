@@ -14,6 +14,7 @@ class Assessment(Table, tablename="assessment"):
     interview_type = Text(default="recruitment")
     language = Text(default="en-US")
     video_enabled = Boolean(default=False)
+    blind_review = Boolean(default=False)
     intro = Text(default="")
     outro = Text(default="")
     provider = Text(default="ribbon")

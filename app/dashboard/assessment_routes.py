@@ -18,6 +18,7 @@ from app.assessments.reminders import ReminderSchedule
 from app.assessments.service import INTERVIEW_TYPES, LANGUAGES
 from app.audit.service import record_audit
 from app.errors import Invalid
+from app.invitations.blind import blind_cards
 from app.invitations.cards import cards_for_assessment
 from app.jobs.service import get_job
 from app.providers.connection import webhook_url
@@ -55,7 +56,11 @@ async def _page(
             ),
             "languages": LANGUAGES,
             "interview_types": INTERVIEW_TYPES,
-            "invitations": await cards_for_assessment(user.organisation_id, assessment_id),
+            "invitations": await blind_cards(
+                user.organisation_id,
+                user.id,
+                await cards_for_assessment(user.organisation_id, assessment_id),
+            ),
             "reminders": schedule,
             "reminder_form": reminder_form
             or {

@@ -18,9 +18,11 @@ from app.candidates import service
 from app.candidates.stages import Stage
 from app.crypto import SecretBox
 from app.emails.service import emails_of_candidate
+from app.invitations.blind import ai_withheld, blind_card, blind_result
 from app.invitations.cards import Card, cards_for_candidate
 from app.invitations.renewal import attempts_of
 from app.invitations.result_view import results_for_candidate
+from app.reviews.service import panels
 from app.web.cursors import live_cursor
 from app.webhooks.service import unapplied_moves
 
@@ -49,6 +51,11 @@ async def candidate_detail(
             box.candidate_key(org, candidate["email"]),
             list({inv.assessment_id for inv in invitations}),
         )
+        # Blind-first review: AI output withheld until this reviewer has rated (app/reviews).
+        withheld = await ai_withheld(org, user.id, [inv.id for inv in invitations])
+        invitations = [blind_card(c) if c.id in withheld else c for c in invitations]
+        results = {k: blind_result(v) if k in withheld else v for k, v in results.items()}
+        review_panels = await panels(org, user.id, list(results))
     return Template(
         "candidates/detail.html",
         context={
@@ -63,6 +70,8 @@ async def candidate_detail(
             "stages": Stage,
             "live_cursor": cursor,
             "live_jobs": MAX_LIVE_JOBS,
+            "ai_withheld_ids": withheld,
+            "review_panels": review_panels,
         },
     )
 

@@ -13,6 +13,7 @@ from app.assessments.service import job_assessments
 from app.assessments.statuses import AssessmentStatus
 from app.candidates.stages import Stage
 from app.dashboard.job_window import Window, candidate_page
+from app.invitations.blind import blind_cards
 from app.invitations.bulk import recent_for_job
 from app.invitations.statuses import InvitationStatus
 from app.jobs import service
@@ -32,6 +33,9 @@ async def job_page_context(
         cursor = await live_cursor()
         assessments = await job_assessments(user.organisation_id, job_id)
         page = await candidate_page(user.organisation_id, job_id, window or Window())
+        # Blind-first review: no AI overall score on cards this reviewer has not rated yet.
+        shown = await blind_cards(user.organisation_id, user.id, list(page.cards.values()))
+        page.cards = {(c.assessment_id, c.candidate_id): c for c in shown}
         bulks = await recent_for_job(user.organisation_id, job_id)
     return {
         "job": job,

@@ -20,6 +20,7 @@ from app.candidates.stages import Stage
 from app.dashboard import compare
 from app.dashboard.home import home as home_page
 from app.invitations import cards, result_view
+from app.invitations.blind import ai_withheld, blind_card, blind_result
 from app.invitations.statuses import InvitationStatus
 from app.settings import Settings
 from app.web.cursors import live_cursor
@@ -45,6 +46,8 @@ async def invitation_card(
     card = await cards.card_for(user.organisation_id, invitation_id)
     if card is None:
         raise NotFoundException("No such invitation.")
+    if await ai_withheld(user.organisation_id, user.id, [invitation_id]):
+        card = blind_card(card)
     if request.htmx:
         context = {"card": card, "heading": cards.heading(heading)}
         return Template("invitations/_card.html", context=context, headers=VARY)
@@ -64,10 +67,19 @@ async def invitation_result(
     result = await result_view.result_for(user.organisation_id, invitation_id)
     if result is None:
         raise NotFoundException("No such invitation.")
+    withheld = bool(await ai_withheld(user.organisation_id, user.id, [invitation_id]))
+    if withheld:
+        result = blind_result(result)
     if request.htmx:
-        context = {"result": result, "under_card": True, "live_result": True}
+        context = {
+            "result": result,
+            "under_card": True,
+            "live_result": True,
+            "ai_withheld": withheld,
+        }
         return Template("invitations/_result.html", context=context, headers=VARY)
-    return Template("invitations/result.html", context={"result": result}, headers=VARY)
+    context = {"result": result, "ai_withheld": withheld}
+    return Template("invitations/result.html", context=context, headers=VARY)
 
 
 @get("/jobs/{job_id:uuid}/compare", name="job_compare")

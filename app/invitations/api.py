@@ -11,13 +11,14 @@ from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath, JSONBody
-from msgspec import Struct
+from msgspec import Struct, structs
 
 from app import db
 from app.accounts.service import CurrentUser
 from app.assessments.service import get_assessment
 from app.errors import Conflict
 from app.invitations import bulk, cards, renewal, service
+from app.invitations.blind import ai_withheld, blind_cards
 from app.invitations.cards import Card
 from app.invitations.service import InvitationError
 from app.invitations.statuses import InvitationStatus
@@ -128,10 +129,14 @@ class AttemptOut(Struct):
 
 
 class InvitationDetail(Struct):
+    """`ai_withheld`: the assessment is reviewed blind-first and you have not submitted your
+    own ratings yet, so the scores, overall score and summary are left out."""
+
     invitation: InvitationSummary
     result: ResultOut | None
     events: list[EventOut]
     attempts: list[AttemptOut]
+    ai_withheld: bool = False
 
 
 def summary(card: Card) -> InvitationSummary:
@@ -199,9 +204,9 @@ async def list_invitations(
     user: NamedDependency[CurrentUser], assessment_id: FromPath[uuid.UUID]
 ) -> list[InvitationSummary]:
     await get_assessment(user.organisation_id, assessment_id)
-    return [
-        summary(c) for c in await cards.cards_for_assessment(user.organisation_id, assessment_id)
-    ]
+    listed = await cards.cards_for_assessment(user.organisation_id, assessment_id)
+    # Blind-first review: no overall score the caller has not rated yet (app/invitations/blind).
+    return [summary(c) for c in await blind_cards(user.organisation_id, user.id, listed)]
 
 
 def result_out(row: Any) -> ResultOut:
@@ -256,9 +261,15 @@ async def get_invitation(
         org,
     )
     events = await service.events(org, invitation_id)
+    withheld = bool(await ai_withheld(org, user.id, [invitation_id]))
+    result = result_out(row) if row else None
+    invitation = summary(card)
+    if withheld:
+        invitation = structs.replace(invitation, overall_score=None)
+        result = result and structs.replace(result, scores=[], summary=None)
     return InvitationDetail(
-        invitation=summary(card),
-        result=result_out(row) if row else None,
+        invitation=invitation,
+        result=result,
         events=[EventOut(e["kind"], e["message"], e["at"]) for e in events],
         attempts=[
             AttemptOut(
@@ -266,13 +277,14 @@ async def get_invitation(
                 status=InvitationStatus(a["status"]),
                 invited_at=a["invited_at"],
                 completed_at=a["completed_at"],
-                overall_score=a["overall_score"],
-                summary=a["summary"],
+                overall_score=None if withheld else a["overall_score"],
+                summary=None if withheld else a["summary"],
                 failure_reason=a["failure_reason"],
                 ended_at=a["ended_at"],
             )
             for a in (await renewal.attempts_of(org, [invitation_id])).get(invitation_id, [])
         ],
+        ai_withheld=withheld,
     )
 
 

@@ -32,6 +32,7 @@ from app.privacy.matching import (
     strong_patterns,
 )
 from app.queue import service as queue
+from app.reviews import redaction as review_redaction
 from app.webhooks import redaction as webhook_redaction
 
 ERASED_FIRST_NAME = "Erased"
@@ -54,6 +55,7 @@ class ErasureCounts:
     timeline_events: int = 0
     audit_events: int = 0
     queue_jobs: int = 0
+    reviews: int = 0
 
 
 def placeholder_email(candidate_id: uuid.UUID) -> str:
@@ -175,6 +177,7 @@ async def _erase(org: uuid.UUID, candidate: Any, user: CurrentUser) -> ErasureCo
         mentions,
         email_patterns(candidate),
     )
+    reviews = await review_redaction.erase_reviews(org, inv_ids, ERASED_TEXT)
     audits = await audit_redaction.redact_mentions(org, mentions, strong)
     jobs = await queue.redact_finished(org, mentions, strong)
     await erase_identity(
@@ -197,4 +200,5 @@ async def _erase(org: uuid.UUID, candidate: Any, user: CurrentUser) -> ErasureCo
         timeline_events=events,
         audit_events=audits,
         queue_jobs=jobs,
+        reviews=reviews,
     )

@@ -11,6 +11,15 @@ document.addEventListener("DOMContentLoaded", () => {
   document.body.addEventListener("hw:error", (event) => show(event.detail.value || "Something went wrong."));
   document.body.addEventListener("hw:toast", (event) => show(event.detail.value || ""));
   document.body.addEventListener("htmx:sendError", () => show("The server could not be reached. Check your connection."));
+  // A form inside [data-swap-errors] answers its own fragment with the error beside the field
+  // (400, 409): swap it in instead of dropping it, as htmx does with error statuses.
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const status = event.detail.xhr.status;
+    if ((status === 400 || status === 409) && event.detail.elt.closest("[data-swap-errors]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   // A transcript timestamp plays the recording from there (video first, else the audio).
   document.addEventListener("click", (event) => {
     const seek = event.target.closest(".t-seek[data-seek]");

@@ -98,6 +98,25 @@ async def make_victim(org_id: uuid.UUID, name: str = "Victim") -> Victim:
         assessment.id,
     )
     owner = await db.fetchval("SELECT id FROM app_user WHERE organisation_id = $1 LIMIT 1", org_id)
+    await db.fetch(
+        """INSERT INTO review (organisation_id, invitation_id, reviewer_id, ratings, notes)
+           VALUES ($1, $2, $3, '{"communication": 4}'::jsonb, $4)""",
+        org_id,
+        invitation.id,
+        owner,
+        f"{name} review notes",
+    )
+    await db.fetch(
+        """INSERT INTO decision (organisation_id, invitation_id, candidate_id, job_id, decided_by,
+               decided_by_label, outcome, reason, ai_shown)
+           VALUES ($1, $2, $3, $4, $5, 'someone', 'hold', $6, false)""",
+        org_id,
+        invitation.id,
+        invitation.candidate_id,
+        assessment.job_id,
+        owner,
+        f"{name} decision reason",
+    )
     _, token_row = await insert_api_token(owner, f"{name} token name", None)
     return Victim(
         ids={
@@ -119,6 +138,8 @@ async def make_victim(org_id: uuid.UUID, name: str = "Victim") -> Victim:
             f"{name} subject",
             f"{name} body",
             f"{name} token name",
+            f"{name} review notes",
+            f"{name} decision reason",
         ],
     )
 

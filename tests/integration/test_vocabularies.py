@@ -13,6 +13,7 @@ from app.candidates.stages import Stage
 from app.emails.statuses import EmailStatus
 from app.invitations.statuses import InvitationStatus
 from app.jobs.statuses import JobStatus
+from app.reviews.statuses import DecisionOutcome
 from app.vocabulary import Vocabulary
 from app.webhooks.statuses import DeliveryStatus
 
@@ -23,6 +24,7 @@ VOCABULARIES: list[tuple[str, str, type[Vocabulary]]] = [
     ("application", "stage", Stage),
     ("job", "status", JobStatus),
     ("assessment", "status", AssessmentStatus),
+    ("decision", "outcome", DecisionOutcome),
 ]
 # The API's answers that carry a vocabulary: (OpenAPI schema, property, enum).
 API_FIELDS: list[tuple[str, str, type[Vocabulary]]] = [
@@ -30,6 +32,7 @@ API_FIELDS: list[tuple[str, str, type[Vocabulary]]] = [
     ("JobOut", "status", JobStatus),
     ("AssessmentOut", "status", AssessmentStatus),
     ("CandidateOut", "stage", Stage),
+    ("DecisionOut", "outcome", DecisionOutcome),
 ]
 
 

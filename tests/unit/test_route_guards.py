@@ -57,6 +57,9 @@ ADMIN_ONLY = {
     "/assessments/{assessment_id:uuid}/webhook-secret/rotate",
     "/api/v1/webhook-deliveries",
     "/api/v1/webhook-deliveries/{delivery_id:uuid}/replay",
+    "/decisions",
+    "/decisions.csv",
+    "/api/v1/decisions",
 }
 
 
