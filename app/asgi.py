@@ -156,6 +156,7 @@ class Hirewire(Litestar):
     lifespan (pool, worker, clients) is this app's alone; the lean app has none of its own."""
 
     __slots__ = ("webhooks",)
+    webhooks: Litestar
 
     async def __call__(
         self,

@@ -101,7 +101,7 @@ class EndpointCache:
 
 
 @asynccontextmanager
-async def _acquired(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+async def _acquired(pool: asyncpg.Pool) -> AsyncIterator[Any]:
     """A pooled connection within ACQUIRE_TIMEOUT: `pool.acquire(timeout=...)` bounds the wait
     with wait_for, which creates a task on every call; asyncio.timeout only sets a timer."""
     async with asyncio.timeout(ACQUIRE_TIMEOUT):
