@@ -17,6 +17,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import LifeSpanReceive, LifeSpanScope, LifeSpanSend, Receive, Scope, Send
 
 import app.background  # noqa: F401  (registers every feature's jobs for the worker)
 from app import db
@@ -151,6 +152,46 @@ def public_routes(settings: Settings | None = None) -> list[Any]:
     return routes
 
 
+WEBHOOK_PREFIX = "/webhooks/"
+
+
+class Hirewire(Litestar):
+    """The main app, which hands webhook deliveries to a lean app of their own before any of the
+    pages' middleware, hooks or plugins (session lookup, CSRF, Server-Timing, security headers,
+    HTMX, live updates) see them: a provider's burst pays only for what the endpoint needs. The
+    lifespan (pool, worker, clients) is this app's alone; the lean app has none of its own."""
+
+    __slots__ = ("webhooks",)
+    webhooks: Litestar
+
+    async def __call__(
+        self,
+        scope: Scope | LifeSpanScope,
+        receive: Receive | LifeSpanReceive,
+        send: Send | LifeSpanSend,
+    ) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(WEBHOOK_PREFIX):
+            await self.webhooks(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def webhook_app(settings: Settings, box: SecretBox) -> Litestar:
+    """The webhook endpoint alone, with what it needs: the body read timeout, request ids in logs
+    and answers, and the JSON error answers (a 503 when the database is down)."""
+    return Litestar(
+        # A router is copied on registration, so the main app keeps its own `webhook` route
+        # (its name resolves, the route listings see it) while requests are answered here.
+        route_handlers=[Router("/", route_handlers=[webhook_routes.receive_webhook])],
+        dependencies={"box": Provide(lambda: box, use_cache=True, sync_to_thread=False)},
+        middleware=[body_guard(float(settings.body_read_timeout_seconds)), request_id_middleware],
+        exception_handlers={HTTPException: error_response, Exception: error_response},
+        openapi_config=None,
+        logging_config=None,
+        request_max_body_size=10 * 1024 * 1024,
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     run_worker: bool = True,
@@ -185,7 +226,8 @@ def create_app(
             if owns_pool:
                 await db.close_pool()
 
-    return Litestar(
+    webhooks = webhook_app(settings, box)
+    app = Hirewire(
         route_handlers=[
             Router("/", route_handlers=html_routes(), include_in_schema=False),
             Router("/api/v1", route_handlers=api_routes(), guards=[requires_token], tags=["api"]),
@@ -234,6 +276,8 @@ def create_app(
         state=State({"settings": settings}),
         request_max_body_size=10 * 1024 * 1024,
     )
+    app.webhooks = webhooks
+    return app
 
 
 def _auth_middleware() -> Any:

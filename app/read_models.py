@@ -55,7 +55,13 @@ READ_MODELS: dict[str, tuple[str, ...]] = {
     "app.emails.sender": ("invitation",),
     "app.emails.template_routes": ("job",),
     # The webhook inbox: the endpoint's assessment, erased people; the delivery log's names.
-    "app.webhooks.inbox": ("assessment", "candidate", "erased_email", "erased_interview"),
+    "app.webhooks.inbox": (
+        "assessment",
+        "candidate",
+        "erased_email",
+        "erased_interview",
+        "erasure_marker",
+    ),
     "app.webhooks.redaction": ("erased_email", "erased_interview"),
     "app.webhooks.processing": ("assessment",),  # the flow of the endpoint's assessment
     "app.webhooks.reconcile": ("invitation", "organisation"),  # what waits too long

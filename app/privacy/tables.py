@@ -25,3 +25,12 @@ class ErasedEmail(Table, tablename="erased_email"):
     organisation_id = UUID()
     email_hash = Text()
     erased_at = Timestamptz(default=TimestamptzNow())
+
+
+class ErasureMarker(Table, tablename="erasure_marker"):
+    """One row per organisation that has ever erased a candidate, written by the erasure's own
+    transaction and never removed: where it is absent, the webhook inbox skips its probes of
+    the erased people, and where it is present they run, so no late delivery slips through."""
+
+    organisation_id = UUID(primary_key=True)
+    first_erasure_at = Timestamptz(default=TimestamptzNow())

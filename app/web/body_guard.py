@@ -35,7 +35,9 @@ def body_guard(timeout: float) -> Callable[[ASGIApp], ASGIApp]:
                 if complete:  # after the body, receive() waits for a disconnect (streams)
                     return await receive()
                 try:
-                    message = await asyncio.wait_for(receive(), timeout)
+                    # a timer per message, not the task asyncio.wait_for creates for each
+                    async with asyncio.timeout(timeout):
+                        message = await receive()
                 except TimeoutError:
                     complete = True
                     raise BodyTooSlow from None

@@ -10,7 +10,8 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +100,18 @@ class EndpointCache:
         return tuple(found)
 
 
+@asynccontextmanager
+async def _acquired(pool: asyncpg.Pool) -> AsyncIterator[Any]:
+    """A pooled connection within ACQUIRE_TIMEOUT: `pool.acquire(timeout=...)` bounds the wait
+    with wait_for, which creates a task on every call; asyncio.timeout only sets a timer."""
+    async with asyncio.timeout(ACQUIRE_TIMEOUT):
+        conn = await pool.acquire()
+    try:
+        yield conn
+    finally:
+        await pool.release(conn)
+
+
 async def _fetchrow(sql: str, *args: Any) -> asyncpg.Record | None:
     pool = db.engine().pool
     if pool is None:
@@ -121,13 +134,13 @@ JOB_CTE = insert_jobs_cte(
 # Erasure holds for what arrives afterwards: a delivery naming an erased person's email (by its
 # keyed hash in erased_email, unless a candidate with that address has been added again) or
 # one of their interviews is stored already redacted, finished as 'ignored', with no job.
+# delivery_names_erased_person (migration hirewire_1021) looks for nobody in an organisation
+# without an erasure_marker row, which the erasure writes in its own transaction, so nothing is
+# cached between an erasure's commit and the next delivery; as a function, its lookups are not
+# planned again on every delivery.
 STORE_SQL = f"""
 WITH erased AS (
-    SELECT (EXISTS (SELECT 1 FROM erased_email WHERE organisation_id = $1 AND email_hash = $9)
-            AND NOT EXISTS (SELECT 1 FROM candidate WHERE organisation_id = $1
-                              AND lower(email) = lower($11) AND erased_at IS NULL))
-        OR EXISTS (SELECT 1 FROM erased_interview WHERE organisation_id = $1 AND provider = $3
-                     AND provider_interview_id = $10) AS yes
+    SELECT delivery_names_erased_person($1, $3, $9, $10, $11) AS yes
 ), ins AS (
     INSERT INTO webhook_delivery (organisation_id, assessment_id, provider, idempotency_key,
                                   event_type, status, headers, payload, request_id,
@@ -241,7 +254,7 @@ async def store_event(
     if pool is None:
         row = await db.fetchrow(STORE_SQL, *args)
     else:
-        async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
+        async with _acquired(pool) as conn:
             row = await conn.fetchrow(STORE_SQL, *args, timeout=QUERY_TIMEOUT)
     if row is None or not row["inserted"]:
         return None  # a duplicate: counted on the delivery it repeats
