@@ -1,6 +1,7 @@
 """The processing ceiling: `hirewire worker`'s claim-and-complete loop (same Worker, same
-concurrency and pool) with a job kind that skips the provider call and the merge, writing only
-the minimal fenced update: the delivery marked processed."""
+concurrency, pool and batch size) with a job kind that skips the provider call and the merge,
+writing only the minimal fenced update: the deliveries marked processed, a claim's batch in one
+transaction as the processing batch writes them."""
 
 from __future__ import annotations
 
@@ -15,14 +16,25 @@ from app import db
 from app.logs import configure
 from app.queue import service as queue
 from app.queue.registry import job_kind
-from app.queue.service import Job
+from app.queue.service import Job, LeaseLost
 from app.queue.worker import Worker
 from app.settings import Settings
 
 NOOP_KIND = "bench_noop"
 
 
-@job_kind(NOOP_KIND)
+async def mark_all_processed(jobs: list[Job], ctx: Any) -> dict[Job, Exception]:
+    """A claim's jobs as the processing batch writes them: one fenced transaction, one update."""
+    async with queue.fenced_many(jobs) as owned:
+        await db.fetch(
+            """UPDATE webhook_delivery SET status = 'processed', processed_at = now()
+               WHERE id = ANY($1::uuid[])""",
+            [uuid.UUID(j.payload["delivery_id"]) for j in owned],
+        )
+    return {j: LeaseLost(f"job {j.id} lost its lease") for j in jobs if not j.finished}
+
+
+@job_kind(NOOP_KIND, batch=mark_all_processed)
 async def mark_processed(job: Job, ctx: Any) -> None:
     async with queue.fenced(job):
         await db.fetch(
