@@ -251,6 +251,15 @@ class Worker:
             log.error("job_failure_bookkeeping_failed", job_id=job.id, error=repr(hook_exc)[:300])
 
 
+# `hirewire worker`'s jobs in flight: batches of half of it, two in flight. Measured against
+# the memory provider on 2 cores (README, Benchmarks), 16 gave 364/s and 64 gave 580-714/s:
+# a batch's round trips cost about the same whatever its size.
+WORKER_CONCURRENCY = 64
+# Its pool: a batch holds one connection while it writes, so jobs in flight need not each have
+# one, and several worker processes must fit in the server's max_connections.
+WORKER_POOL_SIZE = 20
+
+
 def batch_size(concurrency: int) -> int:
     """How many free slots a busy worker waits for before it claims again: a claim is a round
     trip and a lock on the queue whatever its size, and its jobs of one kind run as one batch."""

@@ -17,7 +17,7 @@ from app.logs import configure
 from app.queue import service as queue
 from app.queue.registry import job_kind
 from app.queue.service import Job, LeaseLost
-from app.queue.worker import Worker
+from app.queue.worker import WORKER_CONCURRENCY, WORKER_POOL_SIZE, Worker
 from app.settings import Settings
 
 NOOP_KIND = "bench_noop"
@@ -48,7 +48,7 @@ async def run(concurrency: int) -> None:
     settings = Settings.from_env()
     configure(settings.log_level, settings.log_json)
     db.configure(settings.database_url or "")
-    await db.start_pool(max_size=concurrency + 2)
+    await db.start_pool(max_size=min(concurrency + 2, WORKER_POOL_SIZE))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -61,5 +61,5 @@ async def run(concurrency: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=WORKER_CONCURRENCY)
     asyncio.run(run(parser.parse_args().concurrency))

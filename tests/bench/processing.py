@@ -17,7 +17,7 @@ import asyncpg
 import psutil
 
 from app import db
-from app.queue.worker import batch_size
+from app.queue.worker import WORKER_CONCURRENCY, batch_size
 from app.webhooks.inbox import PROCESS_KIND
 from tests.bench.harness import BenchEnv, Process, free_port, with_pool
 from tests.bench.noop_worker import NOOP_KIND
@@ -32,7 +32,6 @@ from tests.bench.sandbox_seed import (
 )
 
 POLL_SECONDS = 0.1
-WORKER_CONCURRENCY = 16  # `hirewire worker`'s default --concurrency, which the runs use
 
 
 class PostgresCpu:
