@@ -22,6 +22,7 @@ from app.accounts import team, tokens
 from app.accounts.service import AccountError
 from app.crypto import SecretBox
 from app.logs import configure as configure_logging
+from app.queue.worker import WORKER_CONCURRENCY, WORKER_POOL_SIZE
 from app.settings import Settings, SettingsError, refuse_public_sandbox
 
 T = TypeVar("T")
@@ -145,7 +146,7 @@ def _serve(settings: Settings, host: str, port: int, run_worker: bool) -> None:
 
 
 @main.command()
-@click.option("--concurrency", default=16, show_default=True, type=int)
+@click.option("--concurrency", default=WORKER_CONCURRENCY, show_default=True, type=int)
 @click.option(
     "--lease-seconds",
     default=60,
@@ -164,7 +165,7 @@ def worker(concurrency: int, lease_seconds: int) -> None:
     configure_logging(settings.log_level, settings.log_json)
 
     async def run() -> None:
-        await db.start_pool(max_size=concurrency + 2)
+        await db.start_pool(max_size=min(concurrency + 2, WORKER_POOL_SIZE))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -161,6 +161,20 @@ async def fetchval(sql: str, *args: Any) -> Any:
     return None if row is None else row[0]
 
 
+async def executemany(sql: str, args: Sequence[Sequence[Any]]) -> None:
+    """Run one statement once per argument tuple, pipelined (one round trip for all of them),
+    inside the current Piccolo transaction, else on the pool; results are discarded."""
+    conn = _connection()
+    if conn is not None:
+        await conn.executemany(sql, args)
+        return
+    pool = engine().pool
+    if pool is None:
+        raise RuntimeError("executemany needs a transaction or the pool")
+    async with pool.acquire() as pooled:
+        await pooled.executemany(sql, args)
+
+
 def transaction() -> Any:
     return engine().transaction()
 

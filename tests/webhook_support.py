@@ -142,7 +142,7 @@ async def drain(settings: Any, resources: dict[str, Any] | None = None, rounds: 
         jobs = await queue.claim(worker.concurrency, None, worker.lease_seconds)
         if not jobs:
             break
-        await asyncio.gather(*(worker._run(job) for job in jobs))
+        await worker.run_jobs(jobs)  # batches where the kind allows, as the claim loop runs them
         ran += len(jobs)
     for resource in worker.context.resources.values():
         closer = getattr(resource, "aclose", None)

@@ -98,6 +98,48 @@ async def lock_by_interview(
     )
 
 
+# An interview as a batch names it: (organisation, provider, interview id, assessment).
+InterviewKey = tuple[uuid.UUID, str, str, uuid.UUID]
+
+
+async def lock_by_interviews(keys: list[InterviewKey]) -> dict[InterviewKey, Any]:
+    """`lock_by_interview` for a batch, in one round trip: each key's invitation, locked in id
+    order (so two batches never wait on each other in a cycle), with its stored result."""
+    if not keys:
+        return {}
+    rows = await db.fetch(
+        f"""SELECT {INVITATION_COLUMNS}, {RESULT_COLUMNS} FROM invitation i
+            JOIN unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[]) AS k(org, p, iv, a)
+              ON i.organisation_id = k.org AND i.provider = k.p
+             AND i.provider_interview_id = k.iv AND i.assessment_id = k.a
+            JOIN assessment a ON a.id = i.assessment_id
+            LEFT JOIN assessment_result r ON r.invitation_id = i.id
+            ORDER BY i.id
+            FOR UPDATE OF i""",
+        *(list(column) for column in zip(*keys, strict=True)),
+    )
+    return {
+        (r["organisation_id"], r["provider"], r["provider_interview_id"], r["assessment_id"]): r
+        for r in rows
+    }
+
+
+async def interview_assessments(
+    interviews: list[tuple[str, str]],
+) -> dict[tuple[str, str], uuid.UUID]:
+    """`interview_assessment` for a batch of (provider, interview id), in one round trip."""
+    if not interviews:
+        return {}
+    rows = await db.fetch(
+        """SELECT i.provider, i.provider_interview_id, i.assessment_id FROM invitation i
+           JOIN unnest($1::text[], $2::text[]) AS k(p, iv)
+             ON i.provider = k.p AND i.provider_interview_id = k.iv""",
+        [p for p, _ in interviews],
+        [iv for _, iv in interviews],
+    )
+    return {(r["provider"], r["provider_interview_id"]): r["assessment_id"] for r in rows}
+
+
 async def interview_assessment(provider: str, interview_id: str) -> uuid.UUID | None:
     """The assessment an interview belongs to, in any organisation (an interview id is unique
     per provider): lets a delivery naming someone else's interview be set aside at once."""
@@ -157,6 +199,27 @@ async def record_result(
     return await _apply_result(invitation, fetched, adapter, source, delivery_update)
 
 
+@dataclass(frozen=True)
+class Report:
+    """One interview's fetched result for `apply_results`, with its invitation locked."""
+
+    invitation: Any
+    fetched: InterviewResult
+    adapter: WebhookAdapter
+    source: Source
+
+
+async def apply_results(reports: list[Report], delivery_update: str | None = None) -> list[Applied]:
+    """Merge each report into its invitation (locked by `lock_by_interviews`, one report per
+    invitation), all in one pipelined round trip inside the caller's transaction."""
+    prepared = [_prepare(r.invitation, r.fetched, r.adapter, r.source) for r in reports]
+    if prepared:
+        await db.executemany(apply_sql(delivery_update), [args for _, args, _ in prepared])
+    for report, (_, _, unavailable) in zip(reports, prepared, strict=True):
+        await waits.store_unavailable(report.invitation, unavailable, report.adapter)
+    return [applied for applied, _, _ in prepared]
+
+
 async def _apply_result(
     invitation: Any,
     fetched: InterviewResult,
@@ -165,6 +228,17 @@ async def _apply_result(
     delivery_update: str | None,
 ) -> Applied:
     """Merge `fetched` into the invitation (already locked FOR UPDATE)."""
+    applied, args, unavailable = _prepare(invitation, fetched, adapter, source)
+    await db.fetch(apply_sql(delivery_update), *args)
+    await waits.store_unavailable(invitation, unavailable, adapter)
+    return applied
+
+
+def _prepare(
+    invitation: Any, fetched: InterviewResult, adapter: WebhookAdapter, source: Source
+) -> tuple[Applied, list[Any], list[str]]:
+    """The merge of `fetched` into the invitation, the arguments of `apply_sql`, and what is
+    still unavailable (written by `waits.store_unavailable` when it changed)."""
     inv_id, org_id = invitation["id"], invitation["organisation_id"]
     stored = (
         results.from_row(invitation, fetched.provider, fetched.interview_id)
@@ -194,8 +268,7 @@ async def _apply_result(
         if status != before:
             events.append(("status", f"status: {before} -> {status}", {"to": status}))
     announcement = timeline.announcement(org_id, invitation["job_id"], inv_id) if changed else None
-    await db.fetch(
-        apply_sql(delivery_update),
+    args = [
         inv_id,
         status,
         missing,
@@ -207,9 +280,8 @@ async def _apply_result(
         timeline.UPDATES_CHANNEL,
         announcement,
         *results.stored_args(columns if result_changed else None),
-    )
-    await waits.store_unavailable(invitation, unavailable, adapter)
-    return Applied(inv_id, before, status, missing, changed)
+    ]
+    return Applied(inv_id, before, status, missing, changed), args, unavailable
 
 
 async def record_stage_move(

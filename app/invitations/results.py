@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from app.providers.base import (
     InterviewResult,
     InterviewStatus,
@@ -117,14 +119,24 @@ def stored_args(columns: dict[str, Any] | None) -> list[Any]:
     """The nine values UPSERT_CTE writes (from `to_columns`), or nine NULLs: write nothing."""
     if columns is None:
         return [None] * 9
+    # The jsonb values go as JSON text (passed through unchanged by app.db's codec), encoded
+    # with msgspec: the stdlib encoder was a tenth of a busy worker's CPU on transcripts and
+    # raw payloads. They hold plain JSON values only (the provider's own JSON, our model's).
     return [
         columns["provider_status"],
         columns["summary"],
-        columns["scores"],
-        columns["transcript"],
-        columns["question_mapping"],
+        _json_text(columns["scores"]),
+        _json_text(columns["transcript"]),
+        _json_text(columns["question_mapping"]),
         columns["audio_url"],
         columns["video_url"],
-        columns["problems"],
-        columns["raw_payload"],
+        _json_text(columns["problems"]),
+        _json_text(columns["raw_payload"]),
     ]
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def _json_text(value: Any) -> str:
+    return _encoder.encode(value).decode()

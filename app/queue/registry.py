@@ -12,6 +12,9 @@ from app.queue.service import Job
 
 Handler = Callable[[Job, Any], Awaitable[None]]
 FailureHook = Callable[[Job, str, bool], Awaitable[None]]
+# Runs several claimed jobs of one kind together; returns the ones that failed, with why. The
+# worker completes the others (in one statement) unless the handler finished them itself.
+BatchHandler = Callable[[list[Job], Any], Awaitable[dict[Job, Exception]]]
 
 
 @dataclass(frozen=True)
@@ -21,14 +24,18 @@ class JobKind:
     # Called inside the transaction that reschedules (dead=False) or kills (dead=True) the job,
     # so a feature's own status (a delivery, an invitation) moves together with the job's.
     on_failure: FailureHook | None = None
+    # Used when a claim brings more than one job of this kind; `run` handles single jobs.
+    run_batch: BatchHandler | None = None
 
 
 HANDLERS: dict[str, JobKind] = {}
 
 
-def job_kind(name: str, on_failure: FailureHook | None = None) -> Callable[[Handler], Handler]:
+def job_kind(
+    name: str, on_failure: FailureHook | None = None, batch: BatchHandler | None = None
+) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
-        HANDLERS[name] = JobKind(name=name, run=fn, on_failure=on_failure)
+        HANDLERS[name] = JobKind(name=name, run=fn, on_failure=on_failure, run_batch=batch)
         return fn
 
     return register

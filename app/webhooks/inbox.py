@@ -144,7 +144,8 @@ WITH erased AS (
 ), ins AS (
     INSERT INTO webhook_delivery (organisation_id, assessment_id, provider, idempotency_key,
                                   event_type, status, headers, payload, request_id,
-                                  candidate_key, last_error, redacted_at, processed_at)
+                                  candidate_key, last_error, redacted_at, processed_at,
+                                  event_kind, provider_interview_id)
     SELECT $1, $2, $3, $4, $5,
            CASE WHEN yes THEN 'ignored' ELSE 'received' END,
            CASE WHEN yes THEN '{{}}'::jsonb ELSE $6::jsonb END,
@@ -153,7 +154,9 @@ WITH erased AS (
            CASE WHEN yes THEN NULL ELSE $9 END,
            CASE WHEN yes THEN '{REDACTED_ON_ARRIVAL}' ELSE '' END,
            CASE WHEN yes THEN now() END,
-           CASE WHEN yes THEN now() END
+           CASE WHEN yes THEN now() END,
+           CASE WHEN yes THEN NULL ELSE $12 END,
+           CASE WHEN yes THEN NULL ELSE $13 END
     FROM erased
     ON CONFLICT (assessment_id, idempotency_key) DO UPDATE
         SET duplicates = webhook_delivery.duplicates + 1, last_duplicate_at = now()
@@ -231,13 +234,16 @@ async def store_event(
     request_id: str,
     email: str | None = None,
     interview_id: str | None = None,
+    event_kind: str | None = None,
 ) -> uuid.UUID | None:
     """Insert the delivery and its job (one round trip, one implicit transaction), then wake
     the workers. Returns the new delivery's id, or None for a duplicate. `email` and
     `interview_id` are what the delivery names: checked against erased candidates, and the
-    email kept only as its keyed hash."""
+    email kept only as its keyed hash. `event_kind` (the neutral EventKind) and the interview
+    id are kept for the worker, which then need not parse the payload again."""
     pool = db.engine().pool
     key = endpoint.candidate_key(email) if email else None
+    kept_id = clean(interview_id, "exact", 500) if interview_id else None
     args = (
         endpoint.organisation_id,
         endpoint.assessment_id,
@@ -248,8 +254,10 @@ async def store_event(
         payload_json,
         request_id,
         key,
-        clean(interview_id, "exact", 500) if interview_id else None,
+        kept_id,
         clean(email, "exact", 500) if email else None,
+        event_kind,
+        kept_id if kept_id == interview_id else None,  # else the worker parses the payload
     )
     if pool is None:
         row = await db.fetchrow(STORE_SQL, *args)

@@ -6,14 +6,17 @@ lease was lost. The merge is idempotent, so a replay or a retry after a crash is
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from app import db
 from app.invitations import lifecycle
 from app.invitations.lifecycle import interview_assessment
+from app.logs import get_logger
 from app.providers.base import (
     EventKind,
     InterviewResult,
@@ -27,9 +30,11 @@ from app.providers.clients import ProviderClients, provider_clients
 from app.providers.registry import webhook_adapter
 from app.queue import service as queue
 from app.queue.registry import job_kind
-from app.queue.service import Job, PermanentFailure, RetryLater
+from app.queue.service import Job, LeaseLost, PermanentFailure, RetryLater
 from app.webhooks import metrics
 from app.webhooks.inbox import PROCESS_KIND
+
+log = get_logger(__name__)
 
 REDACTED_NOTE = "the payload was redacted (retention or erasure); nothing to process"
 UNKNOWN_ATTEMPTS = 5  # an invitation row may not be committed yet: wait this many attempts
@@ -54,33 +59,216 @@ async def delivery_failed(job: Job, error: str, dead: bool) -> None:
     metrics.PROCESSED.labels("dead" if dead else "retry").inc()
 
 
-@job_kind(PROCESS_KIND, on_failure=delivery_failed)
+INTERVIEW_KINDS = (EventKind.INTERVIEW_PROCESSED, EventKind.VIDEO_PROCESSED)
+FETCH_CONCURRENCY = 16  # a batch's provider calls in flight at once
+
+# The claimed deliveries started: 'processing' (a rejected one stays so), one attempt more. The
+# payload's text comes back only where the fields the endpoint parsed do not suffice (a stage
+# move needs the email, which is kept only hashed; rows stored before the fields were kept).
+START_SQL = """UPDATE webhook_delivery
+   SET status = CASE WHEN status = 'rejected' THEN status ELSE 'processing' END,
+       attempts = attempts + 1
+   WHERE id = ANY($1::uuid[])
+   RETURNING id, organisation_id, assessment_id, provider, status, event_type, event_kind,
+             provider_interview_id, payload IS NULL AS redacted,
+             CASE WHEN event_kind = ANY($2::text[]) AND provider_interview_id IS NOT NULL
+                  THEN NULL ELSE payload::text END AS payload"""
+
+
+@dataclass
+class Ready:
+    """A started delivery whose event is known."""
+
+    job: Job
+    row: Any
+    adapter: WebhookAdapter
+    event: WebhookEvent
+    fetched: InterviewResult | None = None
+
+    @property
+    def key(self) -> lifecycle.InterviewKey:
+        row = self.row
+        return (
+            row["organisation_id"],
+            row["provider"],
+            str(self.event.interview_id),
+            row["assessment_id"],
+        )
+
+
+def _delivery_id(job: Job) -> uuid.UUID:
+    return uuid.UUID(job.payload["delivery_id"])
+
+
+async def _start(jobs: list[Job]) -> dict[uuid.UUID, Any]:
+    rows = await db.fetch(
+        START_SQL, [_delivery_id(j) for j in jobs], [str(k) for k in INTERVIEW_KINDS]
+    )
+    return {r["id"]: r for r in rows}
+
+
+async def _ready(job: Job, row: Any) -> Ready | None:
+    """The delivery's event, or None when there is nothing to apply (finished here if so)."""
+    if row is None or row["status"] == "rejected":
+        return None  # gone, or never usable: nothing to apply
+    if row["redacted"]:
+        # Redacted (retention, erasure) before this run, e.g. replayed afterwards: a final
+        # state with the reason, or the inbox depth and oldest-age metrics alarm for ever.
+        await _finish(job, row["id"], "ignored", REDACTED_NOTE)
+        return None
+    adapter = webhook_adapter(row["provider"])
+    if row["payload"] is None:  # what the endpoint parsed and kept is all an interview needs
+        event = WebhookEvent(
+            kind=EventKind(row["event_kind"]),
+            event_type=row["event_type"],
+            idempotency_key="",
+            interview_id=row["provider_interview_id"],
+        )
+    else:
+        event = adapter.parse(row["payload"].encode())  # the body as text: parsed once, here
+    return Ready(job, row, adapter, event)
+
+
+async def process_deliveries(jobs: list[Job], ctx: Any) -> dict[Job, Exception]:
+    """A claim's deliveries together: started in one statement, their interviews fetched
+    concurrently, and the interviews' effects written in one transaction (one fence statement,
+    one lock statement, one pipelined apply). Anything else (stage moves, foreign or unknown
+    interviews, a second delivery for the same interview) takes the one-job path, and if the
+    batch's transaction fails each of its jobs is written on its own: a job's trouble never
+    undoes its neighbours' effects. Returns the jobs that failed, with why."""
+    started = time.perf_counter()
+    failures: dict[Job, Exception] = {}
+    rows = await _start(jobs)
+    ready: list[Ready] = []
+    for job in jobs:
+        try:
+            found = await _ready(job, rows.get(_delivery_id(job)))
+        except Exception as exc:
+            failures[job] = exc
+            continue
+        if found is not None:
+            ready.append(found)
+    batch, single = await _split(ready)
+    await _fetch_all(batch, ctx, failures)
+    await _write(batch, failures)
+    for one in single:  # after the batch: a repeat of one of its interviews sees its effect
+        try:
+            await _dispatch(one.job, ctx, one.row, one.adapter, one.event)
+        except Exception as exc:
+            failures[one.job] = exc
+    elapsed = time.perf_counter() - started
+    for one in ready:
+        metrics.PROCESSING_SECONDS.labels(one.event.event_type or "unknown").observe(elapsed)
+    return failures
+
+
+@job_kind(PROCESS_KIND, on_failure=delivery_failed, batch=process_deliveries)
 async def process_delivery(job: Job, ctx: Any) -> None:
-    delivery_id = uuid.UUID(job.payload["delivery_id"])
     started = time.perf_counter()
     event_type = "unknown"
     try:
-        row = await db.fetchrow(
-            """UPDATE webhook_delivery
-               SET status = CASE WHEN status = 'rejected' THEN status ELSE 'processing' END,
-                   attempts = attempts + 1
-               WHERE id = $1
-               RETURNING id, organisation_id, assessment_id, provider, status, payload::text""",
-            delivery_id,
-        )
-        if row is None or row["status"] == "rejected":
-            return  # gone, or never usable: nothing to apply
-        if row["payload"] is None:
-            # Redacted (retention, erasure) before this run, e.g. replayed afterwards: a final
-            # state with the reason, or the inbox depth and oldest-age metrics alarm for ever.
-            await _finish(job, row["id"], "ignored", REDACTED_NOTE)
+        ready = await _ready(job, (await _start([job])).get(_delivery_id(job)))
+        if ready is None:
             return
-        adapter = webhook_adapter(row["provider"])
-        event = adapter.parse(row["payload"].encode())  # the body as text: parsed once, here
-        event_type = event.event_type or "unknown"
-        await _dispatch(job, ctx, row, adapter, event)
+        event_type = ready.event.event_type or "unknown"
+        await _dispatch(job, ctx, ready.row, ready.adapter, ready.event)
     finally:
         metrics.PROCESSING_SECONDS.labels(event_type).observe(time.perf_counter() - started)
+
+
+async def _split(ready: list[Ready]) -> tuple[list[Ready], list[Ready]]:
+    """The deliveries the batch writes (an interview event for an interview of the endpoint's
+    own assessment, one per interview) and the rest."""
+    interviews = [
+        r
+        for r in ready
+        if r.event.kind in INTERVIEW_KINDS and r.event.interview_id and r.row["assessment_id"]
+    ]
+    owners = await lifecycle.interview_assessments(
+        list({(r.row["provider"], str(r.event.interview_id)) for r in interviews})
+    )
+    batch: list[Ready] = []
+    seen: set[lifecycle.InterviewKey] = set()
+    for r in interviews:
+        owner = owners.get((r.row["provider"], str(r.event.interview_id)))
+        if owner == r.row["assessment_id"] and r.key not in seen:
+            seen.add(r.key)
+            batch.append(r)
+    chosen = {id(r) for r in batch}
+    return batch, [r for r in ready if id(r) not in chosen]
+
+
+async def _fetch_all(batch: list[Ready], ctx: Any, failures: dict[Job, Exception]) -> None:
+    """Each delivery's interview from its provider, a bounded number at once; a failed fetch
+    is that job's failure (its retry), and it leaves the batch."""
+    clients = provider_clients(ctx)
+    slots = asyncio.Semaphore(FETCH_CONCURRENCY)
+
+    async def fetch(one: Ready) -> None:
+        async with slots:
+            try:
+                one.fetched = await fetch_interview(
+                    clients,
+                    one.row["organisation_id"],
+                    one.row["provider"],
+                    str(one.event.interview_id),
+                    one.job,
+                )
+            except Exception as exc:
+                failures[one.job] = exc
+
+    await asyncio.gather(*(fetch(one) for one in batch))
+
+
+async def _write(batch: list[Ready], failures: dict[Job, Exception]) -> None:
+    fetched = [one for one in batch if one.fetched is not None]
+    if not fetched:
+        return
+    try:
+        async with queue.fenced_many([one.job for one in fetched]) as owned:
+            leased = set(owned)
+            mine = [one for one in fetched if one.job in leased]
+            locked = await lifecycle.lock_by_interviews([one.key for one in mine])
+            if any(one.key not in locked for one in mine):
+                raise LookupError("an invitation went away since the batch looked")
+            reports = [
+                lifecycle.Report(locked[one.key], _result(one), one.adapter, _source(one))
+                for one in mine
+            ]
+            applied = await lifecycle.apply_results(reports, delivery_update=MARK_PROCESSED)
+            for one, result in zip(mine, applied, strict=True):
+                await _recheck_if_lagging(one, result)
+    except Exception as exc:
+        log.info("process_batch_fell_back", jobs=len(fetched), error=type(exc).__name__)
+        for one in fetched:
+            try:
+                await _record(one)
+            except Exception as one_exc:
+                failures[one.job] = one_exc
+        return
+    for one in fetched:
+        if not one.job.finished:
+            failures[one.job] = LeaseLost(f"job {one.job.id} is no longer leased to this worker")
+        else:
+            metrics.PROCESSED.labels("processed").inc()
+
+
+def _result(one: Ready) -> InterviewResult:
+    assert one.fetched is not None
+    return one.fetched
+
+
+def _source(one: Ready) -> lifecycle.Source:
+    recheck = int(one.job.payload.get("recheck", 0))
+    event_type = one.event.event_type
+    return lifecycle.Source(
+        kind="webhook" if recheck == 0 else "recheck",
+        message=f"webhook received: {event_type}"
+        if recheck == 0
+        else f"re-checked after {event_type}",
+        delivery_id=one.row["id"],
+        signalled=True,
+    )
 
 
 async def _dispatch(
@@ -195,44 +383,50 @@ async def fetch_interview(
 async def _process_interview(
     job: Job, ctx: Any, row: Any, adapter: WebhookAdapter, event: WebhookEvent
 ) -> None:
-    org_id, interview_id = row["organisation_id"], str(event.interview_id)
-    fetched = await fetch_interview(
-        provider_clients(ctx), org_id, row["provider"], interview_id, job
+    one = Ready(job, row, adapter, event)
+    one.fetched = await fetch_interview(
+        provider_clients(ctx), row["organisation_id"], row["provider"], str(event.interview_id), job
     )
-    recheck = int(job.payload.get("recheck", 0))
-    async with queue.fenced(job):
-        source = f"webhook received: {event.event_type}"
+    await _record(one)
+
+
+async def _record(one: Ready) -> None:
+    """One delivery's fetched interview written in its own fenced transaction."""
+    row = one.row
+    interview_id = str(one.event.interview_id)
+    async with queue.fenced(one.job):
         applied = await lifecycle.record_result(
-            org_id,
+            row["organisation_id"],
             row["provider"],
             interview_id,
-            fetched,
-            adapter,
-            lifecycle.Source(
-                kind="webhook" if recheck == 0 else "recheck",
-                message=source if recheck == 0 else f"re-checked after {event.event_type}",
-                delivery_id=row["id"],
-                signalled=True,
-            ),
+            _result(one),
+            one.adapter,
+            _source(one),
             assessment_id=row["assessment_id"],
             delivery_update=MARK_PROCESSED,
         )
         if applied is None:  # its invitation may not be committed yet: retry, then dead
-            raise _not_found_yet(job, f"unknown interview {interview_id}")
-        lagging = fetched.status != InterviewStatus.COMPLETED or (
-            event.kind == EventKind.VIDEO_PROCESSED and "video" in applied.missing
+            raise _not_found_yet(one.job, f"unknown interview {interview_id}")
+        await _recheck_if_lagging(one, applied)
+    metrics.PROCESSED.labels("processed").inc()
+
+
+async def _recheck_if_lagging(one: Ready, applied: lifecycle.Applied) -> None:
+    """Inside the write's transaction: results not all in yet are fetched again later (the
+    delivery is marked processed already, with a note)."""
+    recheck = int(one.job.payload.get("recheck", 0))
+    lagging = _result(one).status != InterviewStatus.COMPLETED or (
+        one.event.kind == EventKind.VIDEO_PROCESSED and "video" in applied.missing
+    )
+    if lagging and recheck < len(RECHECK_DELAYS):
+        delay = RECHECK_DELAYS[recheck]
+        await queue.enqueue(
+            PROCESS_KIND,
+            {"delivery_id": str(one.row["id"]), "recheck": recheck + 1},
+            organisation_id=one.row["organisation_id"],
+            run_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay),
         )
-        if lagging and recheck < len(RECHECK_DELAYS):  # record_result marked it processed
-            delay = RECHECK_DELAYS[recheck]
-            note = f"results not all in yet; re-checking in {delay} s"
-            await queue.enqueue(
-                PROCESS_KIND,
-                {"delivery_id": str(row["id"]), "recheck": recheck + 1},
-                organisation_id=org_id,
-                run_at=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay),
-            )
-            await _note(row["id"], note)
-        metrics.PROCESSED.labels("processed").inc()
+        await _note(one.row["id"], f"results not all in yet; re-checking in {delay} s")
 
 
 async def _process_move(job: Job, row: Any, event: WebhookEvent) -> None:

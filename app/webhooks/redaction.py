@@ -32,7 +32,7 @@ async def erase_deliveries(
     # Raw bodies may not be UTF-8; 'escape' keeps ASCII as is, which covers emails and ids.
     rows = await db.fetch(
         f"""UPDATE webhook_delivery SET body = NULL, payload = NULL, headers = '{{}}',
-               redacted_at = now(), candidate_key = NULL,
+               redacted_at = now(), candidate_key = NULL, provider_interview_id = NULL,
                status = CASE WHEN status = ANY($4::text[]) THEN 'ignored' ELSE status END,
                processed_at = coalesce(processed_at, now()),
                last_error = CASE WHEN status = ANY($4::text[])
@@ -60,7 +60,7 @@ async def redact_expired(days: int, batch: int, finished: list[str]) -> list[uui
     of each."""
     rows = await db.fetch(
         """UPDATE webhook_delivery d SET body = NULL, payload = NULL, headers = '{}',
-               redacted_at = now()
+               redacted_at = now(), provider_interview_id = NULL
            WHERE d.id IN (
                SELECT id FROM webhook_delivery
                WHERE redacted_at IS NULL AND status = ANY($1::text[])
@@ -76,7 +76,8 @@ async def redact_expired(days: int, batch: int, finished: list[str]) -> list[uui
 
 
 LATE_SQL = """UPDATE webhook_delivery d SET body = NULL, payload = NULL, headers = '{}',
-               redacted_at = now(), candidate_key = NULL, last_error = $3
+               redacted_at = now(), candidate_key = NULL, provider_interview_id = NULL,
+               last_error = $3
            WHERE d.id IN ("""
 
 

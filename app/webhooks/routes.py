@@ -156,6 +156,7 @@ async def receive_webhook(
                 request_id,
                 email=event.candidate_email,
                 interview_id=str(event.interview_id) if event.interview_id else None,
+                event_kind=event.kind,
             )
         except Exception as exc:  # e.g. JSON that PostgreSQL's jsonb refuses (\\u0000)
             if db_unavailable(exc) or not _is_data_error(exc):

@@ -27,3 +27,7 @@ class WebhookDelivery(Table, tablename="webhook_delivery"):
     last_duplicate_at = Timestamptz(null=True, default=None)
     # Keyed hash of the email the delivery names (SecretBox.candidate_key), never the email.
     candidate_key = Text(null=True, default=None)
+    # What the endpoint parsed (EventKind value, interview id), so the worker need not parse
+    # the payload again; NULL on rows stored before they were kept.
+    event_kind = Text(null=True, default=None)
+    provider_interview_id = Text(null=True, default=None)

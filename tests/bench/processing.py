@@ -1,7 +1,9 @@
 """Benchmark 2: queued deliveries for interviews the sandbox knows, drained by one `hirewire
 worker`, then (a fresh batch) by two, each beside the ceiling: the same Worker loop with a
-no-op kind (tests/bench/noop_worker.py) on the same number of jobs. Timed from the workers'
-start to an empty queue, start-up included."""
+no-op kind (tests/bench/noop_worker.py) on the same number of jobs, batched as the worker
+batches. Then one worker against the memory provider. Timed from the workers' start to an
+empty queue, start-up included; each figure carries the CPU share of every process (worker,
+provider or sandbox, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import asyncpg
 import psutil
 
 from app import db
+from app.queue.worker import WORKER_CONCURRENCY, batch_size
 from app.webhooks.inbox import PROCESS_KIND
 from tests.bench.harness import BenchEnv, Process, free_port, with_pool
 from tests.bench.noop_worker import NOOP_KIND
@@ -166,7 +169,12 @@ def bench_processing(env: BenchEnv, deliveries: int) -> dict[str, Any]:
         url=f"http://127.0.0.1:{port}",
     )
     api = f"{sandbox.url}/sandbox/api"
-    out: dict[str, Any] = {"deliveries": deliveries, "ceiling": {}}
+    # The ceiling runs at the batch size the worker uses: the same Worker, same concurrency.
+    out: dict[str, Any] = {
+        "deliveries": deliveries,
+        "batch_size": batch_size(WORKER_CONCURRENCY),
+        "ceiling": {},
+    }
     try:
         for label, workers in (("one_worker", 1), ("two_workers", 2)):
             sj, batch = asyncio.run(with_pool(seed_batch(f"Processing {label}", deliveries)))

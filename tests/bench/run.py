@@ -23,6 +23,7 @@ TARGETS = {
     "processing_one_worker_per_s": (">=", 300.0),
     "processing_memory_provider_per_s": (">=", 1000.0),
     "processing_ratio": (">=", 0.5),
+    "memory_provider_cpu_share": ("<", 0.05),
     "live_p50_ms": ("<", 100.0),
     "live_p99_ms": ("<", 300.0),
     "pages_p50_ms_2000": ("<", 50.0),
@@ -130,6 +131,7 @@ def summarise(benchmarks: dict[str, Any]) -> dict[str, float]:
         out["processing_one_worker_per_s"] = b["one_worker"]["per_s"]
         out["processing_memory_provider_per_s"] = b["memory_provider"]["per_s"]
         out["processing_ratio"] = b["memory_provider"]["ratio"]
+        out["memory_provider_cpu_share"] = b["memory_provider"]["provider_cpu_share"]
         out["worker_rss_mb"] = b["one_worker"]["worker_rss_mb"]
     if "live" in benchmarks:
         out["live_p50_ms"] = benchmarks["live"]["p50_ms"]
@@ -220,27 +222,28 @@ def print_table(results: dict[str, Any], quick: bool) -> None:
                 ">= 1000, ratio >= 0.5",
             )
         )
-        rows.append(
-            (
-                "processing CPU: worker / sandbox / postgres",
-                f"{p['one_worker']['workers_cpu_share']:.0%} / "
-                f"{p['one_worker']['provider_cpu_share']:.0%} / "
-                f"{p['one_worker']['postgres_cpu_share']:.0%} of machine",
-                "",
-                "",
-                "",
+        figures = [
+            ("one worker", p["one_worker"], "sandbox"),
+            ("two workers", p.get("two_workers"), "sandbox"),
+            ("memory provider", m, "provider"),
+            ("ceiling, one worker", p["ceiling"].get("one_worker"), "sandbox (idle)"),
+            ("ceiling, two workers", p["ceiling"].get("two_workers"), "sandbox (idle)"),
+        ]
+        for label, f, provider in figures:
+            if f is None:
+                continue
+            rows.append(
+                (
+                    f"  CPU {label}: worker / {provider} / postgres",
+                    f"{f['workers_cpu_share']:.0%} / {f['provider_cpu_share']:.1%} / "
+                    f"{f['postgres_cpu_share']:.0%} of machine",
+                    "",
+                    "",
+                    "provider < 5%" if provider == "provider" else "",
+                )
             )
-        )
-        rows.append(
-            (
-                "  memory provider: worker / provider / postgres",
-                f"{m['workers_cpu_share']:.0%} / {m['provider_cpu_share']:.0%} / "
-                f"{m['postgres_cpu_share']:.0%} of machine",
-                "",
-                "",
-                "",
-            )
-        )
+        if "batch_size" in p:
+            rows.append(("  batch size (worker and ceiling)", str(p["batch_size"]), "", "", ""))
         rows.append(
             (
                 "worker RSS after processing MB",

@@ -27,8 +27,8 @@ def handlers():
     """Register throwaway job kinds for one test."""
     added: list[str] = []
 
-    def register(name, run, on_failure=None):
-        HANDLERS[name] = JobKind(name, run, on_failure)
+    def register(name, run, on_failure=None, batch=None):
+        HANDLERS[name] = JobKind(name, run, on_failure, batch)
         added.append(name)
 
     yield register
@@ -160,5 +160,87 @@ async def test_worker_wakes_on_notify_and_runs_jobs(pool, settings, handlers):
         await asyncio.sleep(0.5)  # the worker is idle, waiting on LISTEN, not polling
         await service.enqueue("t.quick", {})
         await asyncio.wait_for(done.wait(), 5)
+    finally:
+        await worker.stop()
+
+
+async def test_a_claim_runs_as_one_batch_and_a_failed_job_alone_is_retried(
+    pool, settings, handlers
+):
+    batches: list[list[int]] = []
+
+    async def one_at_a_time(job, ctx):
+        raise AssertionError("a claim of several runs as a batch")
+
+    async def together(jobs, ctx):
+        batches.append(sorted(j.payload["n"] for j in jobs))
+        async with service.fenced_many([j for j in jobs if j.payload["n"] != 2]) as owned:
+            for job in owned:
+                await db.fetch("INSERT INTO audit_event (action) VALUES ($1)", f"effect {job.id}")
+        return {j: RetryLater("not yet", delay=60) for j in jobs if j.payload["n"] == 2}
+
+    handlers("t.batch", one_at_a_time, batch=together)
+    await service.enqueue_many("t.batch", [{"n": i} for i in range(5)])
+    assert await run_until_idle(settings, kinds=["t.batch"]) == 5
+    assert batches == [[0, 1, 2, 3, 4]]
+    assert await db.fetchval("SELECT count(*) FROM audit_event") == 4
+    rows = await db.fetch("SELECT payload->>'n' AS n, status FROM queue_job ORDER BY id")
+    assert [(r["n"], r["status"]) for r in rows] == [
+        ("0", "done"),
+        ("1", "done"),
+        ("2", "queued"),
+        ("3", "done"),
+        ("4", "done"),
+    ]
+
+
+async def test_a_batch_fence_leaves_out_a_job_whose_lease_was_lost(pool):
+    await service.enqueue_many("t.fence", [{"n": i} for i in range(3)])
+    jobs = await service.claim(3, ["t.fence"])
+    await db.fetch("UPDATE queue_job SET lease_token = gen_random_uuid() WHERE id = $1", jobs[1].id)
+    async with service.fenced_many(jobs) as owned:
+        assert [j.id for j in owned] == [jobs[0].id, jobs[2].id]
+    assert [j.finished for j in jobs] == [True, False, True]
+    statuses = [r["status"] for r in await db.fetch("SELECT status FROM queue_job ORDER BY id")]
+    assert statuses == ["done", "running", "done"]
+
+
+async def test_complete_many_marks_done_in_one_statement_and_reports_lost_leases(pool):
+    await service.enqueue_many("t.complete", [{"n": i} for i in range(3)])
+    jobs = await service.claim(3, ["t.complete"])
+    await db.fetch("UPDATE queue_job SET lease_token = gen_random_uuid() WHERE id = $1", jobs[0].id)
+    assert await service.complete_many(jobs) == [jobs[0]]
+    statuses = [r["status"] for r in await db.fetch("SELECT status FROM queue_job ORDER BY id")]
+    assert statuses == ["running", "done", "done"]
+
+
+async def test_a_busy_worker_claims_a_batch_at_a_time(pool, settings, handlers):
+    sizes: list[int] = []
+    release = asyncio.Event()
+
+    async def single(job, ctx):
+        sizes.append(1)
+        await release.wait()
+
+    async def together(jobs, ctx):
+        sizes.append(len(jobs))
+        await release.wait()
+        return {}
+
+    handlers("t.busy", single, batch=together)
+    await service.enqueue_many("t.busy", [{"n": i} for i in range(20)])
+    worker = await Worker(settings, concurrency=8, poll_seconds=0.05, kinds=["t.busy"]).start()
+    try:
+        for _ in range(100):
+            if sum(sizes) >= 8:
+                break
+            await asyncio.sleep(0.02)
+        assert sizes == [4, 4]  # two batches in flight, concurrency 8 in all
+        release.set()
+        for _ in range(200):
+            if await db.fetchval("SELECT count(*) FROM queue_job WHERE status = 'done'") == 20:
+                break
+            await asyncio.sleep(0.05)
+        assert await db.fetchval("SELECT count(*) FROM queue_job WHERE status = 'done'") == 20
     finally:
         await worker.stop()
