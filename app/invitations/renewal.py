@@ -173,3 +173,17 @@ async def attempts_of(
         item["summary"] = (row["result"] or {}).get("summary")
         out.setdefault(row["invitation_id"], []).append(item)
     return out
+
+
+async def earlier_attempt_assessment(provider: str, interview_id: str) -> uuid.UUID | None:
+    """The assessment whose invitation had this provider interview in an earlier attempt (it
+    was re-invited since), in any organisation; None when no earlier attempt had it."""
+    found: uuid.UUID | None = await db.fetchval(
+        """SELECT i.assessment_id FROM invitation_attempt t
+           JOIN invitation i ON i.id = t.invitation_id
+           WHERE t.provider_interview_id = $2 AND i.provider = $1
+           LIMIT 1""",
+        provider,
+        interview_id,
+    )
+    return found

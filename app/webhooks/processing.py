@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import db
-from app.invitations import lifecycle
+from app.invitations import lifecycle, renewal
 from app.invitations.lifecycle import interview_assessment
 from app.logs import get_logger
 from app.providers.base import (
@@ -292,6 +292,10 @@ async def _dispatch(
         await _finish(job, row["id"], "ignored", f"event type {event.event_type!r} is not used")
 
 
+# A re-invited invitation's earlier interview: its late webhooks are set aside, not retried.
+EARLIER_ATTEMPT = "interview of an earlier attempt (re-invited since)"
+
+
 # A delivery acts only on the assessment whose endpoint received it. Whoever holds that
 # endpoint's signing secret (the organisation's admin can read it back from the provider) can
 # sign any body; one naming another assessment's interview or flow is kept, set aside with
@@ -301,8 +305,15 @@ async def _foreign_interview(job: Job, row: Any, interview_id: str) -> bool:
         await _finish(job, row["id"], "ignored", "the assessment of this endpoint was deleted")
         return True
     owner = await interview_assessment(row["provider"], interview_id)
-    if owner is None or owner == row["assessment_id"]:
-        return False  # ours, or an invitation not committed yet (retried below)
+    if owner == row["assessment_id"]:
+        return False
+    if owner is None:
+        earlier = await renewal.earlier_attempt_assessment(row["provider"], interview_id)
+        if earlier is None:
+            return False  # an invitation not committed yet: retried below
+        if earlier == row["assessment_id"]:
+            await _finish(job, row["id"], "ignored", EARLIER_ATTEMPT)
+            return True
     metrics.FOREIGN.labels(row["provider"], "interview").inc()
     await _finish(job, row["id"], "ignored", "interview of another assessment")
     return True
