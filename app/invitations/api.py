@@ -328,13 +328,7 @@ async def remind_invitation(
     """409 unless the invitation waits for the candidate; 429 (with `Retry-After`, the time of
     the last email and when another is allowed) within `REMIND_MIN_INTERVAL_SECONDS` of the
     invitation's last email."""
-    try:
-        await service.send_again(
-            user, invitation_id, "reminder", settings.remind_min_interval_seconds
-        )
-    except InvitationError as exc:
-        raise Conflict(str(exc)) from None
-    return await _after_action(user, invitation_id)
+    return await _send_again(user, settings, invitation_id, "reminder")
 
 
 @post(
@@ -349,10 +343,14 @@ async def resend_invitation(
     invitation_id: FromPath[uuid.UUID],
 ) -> InvitationSummary:
     """As remind: 409 unless it waits for the candidate, 429 within the minimum interval."""
+    return await _send_again(user, settings, invitation_id, "invite")
+
+
+async def _send_again(
+    user: CurrentUser, settings: Settings, invitation_id: uuid.UUID, kind: str
+) -> InvitationSummary:
     try:
-        await service.send_again(
-            user, invitation_id, "invite", settings.remind_min_interval_seconds
-        )
+        await service.send_again(user, invitation_id, kind, settings.remind_min_interval_seconds)
     except InvitationError as exc:
         raise Conflict(str(exc)) from None
     return await _after_action(user, invitation_id)
