@@ -41,6 +41,8 @@ async def test_question_buttons_keep_focus_on_the_moved_question(page, make_acco
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("textbox", name="Question 2", exact=True)).to_be_focused()
     await page.keyboard.type("Beta")
+    # the first add's swap must have settled before the second (a person is never this fast)
+    await expect(page.locator("#questions.htmx-settling, .htmx-request")).to_have_count(0)
     await add.focus()
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("textbox", name="Question 3", exact=True)).to_be_focused()
